@@ -1,0 +1,36 @@
+"""Reads about accounts and permissions."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from .models import Department, ModuleGrant, User
+from .roles import ROLE_MODULES
+
+
+def user_modules(user: User) -> frozenset[str]:
+    """The modules ``user`` may use: role defaults plus grants to the user, the user's
+    groups, and the user's department or any department above it."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_modules", None)
+    if cached is not None:
+        return cached
+    modules: set[str] = set()
+    for code in user.role_codes():
+        modules |= ROLE_MODULES.get(code, frozenset())
+    subject = Q(user=user) | Q(group__in=user.groups.all())
+    for dept in (user.department, user.section):
+        if dept is not None:
+            subject |= Q(department__path__in=dept.ancestors_paths())
+    modules |= set(ModuleGrant.objects.filter(subject).values_list("module", flat=True))
+    user._modules = frozenset(modules)
+    return user._modules
+
+
+def can_use_module(user: User, module: str) -> bool:
+    return module in user_modules(user)
+
+
+def department_tree(user) -> list[Department]:
+    return list(Department.objects.visible_to(user).select_related("parent"))

@@ -1,0 +1,72 @@
+"""The REST API root: one NinjaAPI, one router per app, one error shape."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth
+
+from tongban.core.errors import DomainError, ValidationFailed
+
+api = NinjaAPI(
+    title="Tongban API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    auth=SessionAuth(),
+)
+
+
+def _body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request, exc: DjangoValidationError):
+    err = ValidationFailed.from_django(exc)
+    return api.create_response(request, err.as_dict(), status=err.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [
+            str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload")
+        ]
+        fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
+    first = next(iter(fields), "__all__")
+    return api.create_response(
+        request,
+        _body("validation_failed", f"{first}: {fields[first][0]}", fields),
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return api.create_response(
+        request, _body("not_authenticated", "Authentication required."), status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, _body("http_error", str(exc)), status=exc.status_code)
+
+
+@api.get("/health", auth=None, tags=["system"])
+def health(request):
+    """Liveness: the process answers and the database is reachable."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"status": "ok"}

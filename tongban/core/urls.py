@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("office/", views.office, name="office"),
+    path("portal/", views.portal, name="portal"),
+]

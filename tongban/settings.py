@@ -1,0 +1,280 @@
+"""Tongban settings: one module, driven by environment variables (12-factor).
+
+Every knob is read here and nowhere else. Defaults are safe for the demo (SQLite in
+``var/``); production sets ``TONGBAN_PRODUCTION=1`` and must then provide a real
+``SECRET_KEY``, ``ALLOWED_HOSTS`` and key material (``manage.py check --deploy``
+is clean in that mode).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("TONGBAN_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+PRODUCTION = env_bool("TONGBAN_PRODUCTION")
+DEBUG = env_bool("TONGBAN_DEBUG", default=False)
+TESTING = env_bool("TONGBAN_TESTING", default="pytest" in sys.modules)
+# Demo mode enables the demo accounts and their login hints; never in production.
+DEMO_MODE = env_bool("TONGBAN_DEMO") and not PRODUCTION
+TONGBAN_NODE = os.environ.get("TONGBAN_NODE", "single")
+
+_INSECURE_DEV_KEY = "tongban-insecure-development-key-do-not-use-in-production-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _INSECURE_DEV_KEY)
+if not SECRET_KEY:
+    raise RuntimeError("SECRET_KEY must be set in production (TONGBAN_PRODUCTION=1).")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "tongban.core",
+    "tongban.accounts",
+    "tongban.audit",
+    "tongban.workcalendar",
+    "tongban.dictionaries",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "huey.contrib.djhuey",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tongban.core.middleware.ContentSecurityPolicyMiddleware",
+    "tongban.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tongban.accounts.middleware.SessionLifetimeMiddleware",
+    "tongban.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "tongban.urls"
+WSGI_APPLICATION = "tongban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "tongban.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------
+# SQLite (embedded default) runs in WAL mode with IMMEDIATE transactions so that a
+# writer takes the write lock at BEGIN instead of failing with "database is locked"
+# halfway through a business action.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tongban.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# --- Cache and background work --------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("TONGBAN_CACHE_PREFIX", "tongban"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Huey: embedded SQLite storage by default, Redis to scale out (several workers).
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": os.environ.get("TONGBAN_HUEY_NAME", "tongban"),
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": env_int("TONGBAN_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "tongban",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": env_int("TONGBAN_WORKERS", 2), "worker_type": "thread"},
+    }
+if TESTING and not env_bool("TONGBAN_TEST_REAL_QUEUE"):
+    HUEY["immediate"] = True
+
+# --- Identity -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tongban.accounts.backends.CaseInsensitiveModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING and not env_bool("TONGBAN_TEST_REAL_HASHER"):
+    # Tests hash thousands of passwords; one test checks the production setting.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("TONGBAN_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "tongban.accounts.passwords.MaximumLengthValidator"},
+    {"NAME": "tongban.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "tongban.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+TONGBAN_PASSWORD_MAX_AGE_DAYS = env_int("TONGBAN_PASSWORD_MAX_AGE_DAYS", 90)  # 0 disables
+TONGBAN_LOCKOUT_THRESHOLD = env_int("TONGBAN_LOCKOUT_THRESHOLD", 5)
+TONGBAN_LOCKOUT_MINUTES = env_int("TONGBAN_LOCKOUT_MINUTES", 30)
+TONGBAN_DORMANT_DAYS = env_int("TONGBAN_DORMANT_DAYS", 90)
+TONGBAN_SESSION_ABSOLUTE_HOURS = env_int("TONGBAN_SESSION_ABSOLUTE_HOURS", 12)
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("TONGBAN_SESSION_IDLE_MINUTES", 30) * 60  # idle timeout
+SESSION_SAVE_EVERY_REQUEST = True  # sliding idle window
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Encryption of personal data at rest (security.md "Data"). Keys come only from the
+# environment; the demo/test default is a fixed development key.
+TONGBAN_DATA_KEY = os.environ.get(
+    "TONGBAN_DATA_KEY", "" if PRODUCTION else "00112233445566778899aabbccddeeff"
+)
+TONGBAN_INDEX_KEY = os.environ.get("TONGBAN_INDEX_KEY", "" if PRODUCTION else SECRET_KEY)
+TONGBAN_AUDIT_KEY = os.environ.get("TONGBAN_AUDIT_KEY", "" if PRODUCTION else SECRET_KEY)
+if PRODUCTION and not (TONGBAN_DATA_KEY and TONGBAN_INDEX_KEY and TONGBAN_AUDIT_KEY):
+    raise RuntimeError("TONGBAN_DATA_KEY, TONGBAN_INDEX_KEY and TONGBAN_AUDIT_KEY must be set.")
+TONGBAN_AUDIT_RETENTION_DAYS = max(180, env_int("TONGBAN_AUDIT_RETENTION_DAYS", 180))
+TONGBAN_AUDIT_CHECKPOINT_EVERY = env_int("TONGBAN_AUDIT_CHECKPOINT_EVERY", 1000)
+
+# --- Working days ---------------------------------------------------------------
+TONGBAN_WARN_DAYS = env_int("TONGBAN_WARN_DAYS", 2)
+TONGBAN_RED_AFTER_DAYS = env_int("TONGBAN_RED_AFTER_DAYS", 3)
+
+# --- Internationalisation ------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "tongban" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files -------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Third-party front-end assets are installed from the npm registry at set-up
+# (package.json); nothing third-party is committed.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+]
+STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# Uploaded files live outside any web root and are only served through access checks.
+MEDIA_ROOT = Path(os.environ.get("TONGBAN_MEDIA_ROOT", VAR_DIR / "files"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Web security --------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("TONGBAN_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Client IP: only trust X-Forwarded-For when a reverse proxy is configured to set it.
+TONGBAN_TRUSTED_PROXY_COUNT = env_int("TONGBAN_TRUSTED_PROXY_COUNT", 0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TONGBAN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+SITE_NAME = _("Tongban e-government platform")
+CITY_NAME = os.environ.get("TONGBAN_CITY_NAME", "天水市")
