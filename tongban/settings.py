@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "tongban.audit",
     "tongban.workcalendar",
     "tongban.dictionaries",
-    "django.contrib.admin",
+    "tongban.core.admin.TongbanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,13 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from .api import api
-
-admin.site.site_header = settings.SITE_NAME
-admin.site.site_title = settings.SITE_NAME
-admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", include("tongban.core.urls")),

@@ -30,6 +30,8 @@ from tongban.core.services import full_clean_or_raise, require_role
 from .models import Department, ModuleGrant, Role, User, UserSession
 from .roles import ADMIN_ROLES, Module, RoleCode
 
+ROLE_ONLY_MODULES = frozenset({Module.SYSTEM, Module.SECURITY, Module.AUDIT})
+
 USER_FIELDS = ("full_name", "department", "section", "position", "email", "mobile")
 DEPARTMENT_FIELDS = (
     "code",
@@ -377,6 +379,11 @@ def grant_module(
     require_role(actor, RoleCode.SECURITY_ADMIN)
     if module not in Module.values:
         raise ValidationFailed(_("Unknown module."), fields={"module": [_("Unknown module.")]})
+    if module in ROLE_ONLY_MODULES:
+        # Otherwise the security administrator could grant itself the other two
+        # administrators' powers (三员分立).
+        message = _("This module comes only with its administrator role and cannot be granted.")
+        raise ValidationFailed(message, fields={"module": [message]})
     grant = ModuleGrant(
         module=module,
         user=user,
