@@ -226,6 +226,7 @@ USE_TZ = True
 # --- Static and uploaded files -------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Third-party front-end assets are installed from the npm registry at set-up
 # (package.json); nothing third-party is committed.
 NODE_MODULES = BASE_DIR / "node_modules"

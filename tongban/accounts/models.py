@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,12 @@ class Department(models.Model):
         max_length=32,
         unique=True,
         help_text=_("Upper-case letters, digits and hyphens; stable, used in case numbers."),
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9][A-Z0-9-]*$",
+                _("The code may contain only upper-case letters, digits and hyphens."),
+            )
+        ],
     )
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -327,3 +334,80 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserRoleAssignment(User):
+    """The security administrator's view of accounts: roles and groups only."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("user roles")
+        verbose_name_plural = _("user roles")
+
+
+# --- Login security (lockout counters, second factor) -------------------------------
+# Owned by the accounts-security work (security.md "Identity and sessions"); the
+# services are in ``accounts/security.py``.
+
+
+class LoginThrottleKind(models.TextChoices):
+    USERNAME = "username", _("Username")
+    IP = "ip", _("IP address")
+
+
+class LoginThrottle(models.Model):
+    """Consecutive failed login attempts for one username (lower-cased, whether or not
+    such an account exists) or one client IP. Kept in the database so that the lockout
+    holds across processes and servers.
+
+    ``failures`` counts attempts not (yet) known to have succeeded: an attempt is
+    counted *before* the password is checked and uncounted if it succeeds, so that
+    parallel requests cannot test more passwords than the threshold allows. The key is
+    locked while ``failures`` has reached the threshold and the last counted attempt
+    is less than the lockout period old; a counted attempt older than that period
+    no longer counts."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=LoginThrottleKind.choices)
+    key = models.CharField(_("key"), max_length=150)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    last_attempt_at = models.DateTimeField(_("last counted attempt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login failure counter")
+        verbose_name_plural = _("login failure counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                name="login_throttle_unique_key",
+                violation_error_message=_("This counter already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key} ({self.failures})"
+
+
+class TOTPDevice(models.Model):
+    """A user's TOTP authenticator (RFC 6238: 6 digits, 30-second steps). The secret
+    is encrypted at rest. ``last_used_step`` makes every code usable once: a code for a
+    time step at or before it is refused. Unconfirmed devices (enrolment begun, no
+    valid code entered yet) do not count as a second factor."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = EncryptedTextField(_("secret"))
+    created_at = models.DateTimeField(_("created at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("last used time step"), default=0)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

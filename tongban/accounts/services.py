@@ -356,6 +356,59 @@ def set_group_members(*, actor: User | None, group: Group, users: Iterable[User]
 
 
 @transaction.atomic
+def set_user_groups(*, actor: User | None, user: User, groups: Iterable[Group], at=None) -> User:
+    require_role(actor, RoleCode.SECURITY_ADMIN)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = sorted(user.groups.values_list("name", flat=True))
+    user.groups.set(list(groups))
+    after = sorted(user.groups.values_list("name", flat=True))
+    if before != after:
+        user.forget_cached_roles()
+        record_event(
+            actor=actor,
+            action="user.groups",
+            obj=user,
+            at=at,
+            before={"groups": before},
+            after={"groups": after},
+        )
+    return user
+
+
+@transaction.atomic
+def rename_group(*, actor: User | None, group: Group, name: str, at=None) -> Group:
+    require_role(actor, RoleCode.SECURITY_ADMIN)
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    before = group.name
+    group.name = name.strip()
+    full_clean_or_raise(group)
+    group.save(update_fields=["name"])
+    record_event(
+        actor=actor,
+        action="group.update",
+        obj=group,
+        at=at,
+        before={"name": before},
+        after={"name": group.name},
+    )
+    return group
+
+
+@transaction.atomic
+def delete_group(*, actor: User | None, group: Group, at=None) -> None:
+    require_role(actor, RoleCode.SECURITY_ADMIN)
+    members = sorted(group.user_set.values_list("username", flat=True))
+    record_event(
+        actor=actor,
+        action="group.delete",
+        obj=group,
+        at=at,
+        before={"name": group.name, "members": members},
+    )
+    group.delete()
+
+
+@transaction.atomic
 def create_group(*, actor: User | None, name: str, at=None) -> Group:
     require_role(actor, RoleCode.SECURITY_ADMIN)
     group = Group(name=name.strip())

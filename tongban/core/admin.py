@@ -8,12 +8,18 @@ so they are validated, audited and transactional like every other change.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from functools import wraps
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from tongban.accounts.roles import Module
+from tongban.core.errors import DomainError
 
 # Modules that open the admin site at all.
 ADMIN_MODULES = frozenset(
@@ -35,6 +41,19 @@ class TongbanAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
         return bool(user.is_active and user.is_authenticated and (_modules(user) & ADMIN_MODULES))
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            # Logged-in staff without any administration module get a plain 403
+            # instead of being bounced to the login page again.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise DjangoPermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return wrapper
 
     def login(self, request, extra_context=None):
         # One login page for the whole platform (lockout, second factor).
@@ -70,3 +89,79 @@ class ModuleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return not self.read_only and self._allowed(request)
+
+
+class ServiceForm(forms.ModelForm):
+    """An admin form whose change is made by a service during validation.
+
+    The service runs inside a savepoint in ``_post_clean``: a refusal becomes a form
+    error on the field it names and nothing is written, exactly like bad input on a
+    page. Subclasses implement ``apply(actor)`` and return the saved instance.
+    """
+
+    actor = None  # set by ModuleAdmin.get_form
+
+    def apply(self, actor):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            with transaction.atomic():
+                self.instance = self.apply(self.actor)
+        except DomainError as exc:
+            placed = False
+            for field, messages_ in exc.fields.items():
+                if field in self.fields:
+                    self.add_error(field, list(messages_))
+                    placed = True
+            if not placed:
+                self.add_error(None, str(exc.message))
+
+    def save(self, commit=True):
+        # The service has saved everything (including many-to-many relations).
+        self.save_m2m = lambda: None
+        return self.instance
+
+
+class ServiceAdmin(ModuleAdmin):
+    """A ModuleAdmin whose writes go through services: forms are ``ServiceForm``s
+    and deletion calls ``delete_through_service``."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        pass  # done by the form's service call
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_through_service(self, request, obj):
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_through_service(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return redirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
+
+    def response_action(self, request, queryset):
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
+        except DomainError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return redirect(request.get_full_path())

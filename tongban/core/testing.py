@@ -161,3 +161,10 @@ def make_personas() -> Personas:
             mobile="13800000009",
         ),
     )
+
+
+def log_in(client, user: User):
+    """Log ``user`` in on a Django test client as a fully verified session (password
+    and, where required, second factor) — for tests that are not about logging in."""
+    client.force_login(user)
+    return client
