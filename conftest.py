@@ -9,6 +9,17 @@ import pytest
 os.environ.setdefault("TONGBAN_TESTING", "1")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """A test that edits the calendar is rolled back; the next one must not see the
+    edit through this process's cached calendar."""
+    from tongban.workcalendar.calendar import invalidate_calendar
+
+    invalidate_calendar()
+    yield
+    invalidate_calendar()
+
+
 @pytest.fixture
 def personas(db):
     from tongban.core.testing import make_personas

@@ -321,7 +321,7 @@ class UserRoleAssignmentAdmin(MobileSearchMixin, ServiceAdmin):
     readonly_fields = ["username", "full_name", "department"]
     fields = ["username", "full_name", "department", "roles", "groups"]
     list_per_page = 50
-    actions = ["end_sessions"]
+    actions = ["end_sessions", "reset_second_factor"]
 
     def get_queryset(self, request):
         return (
@@ -329,6 +329,22 @@ class UserRoleAssignmentAdmin(MobileSearchMixin, ServiceAdmin):
             .get_queryset(request)
             .select_related("department")
             .prefetch_related("roles", "groups")
+        )
+
+    @admin.action(description=_("Reset the authenticator of selected accounts (lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        from .models import TOTPDevice
+        from .security import reset_totp
+
+        count = 0
+        for user in queryset.filter(pk__in=TOTPDevice.objects.values("user")):
+            reset_totp(actor=request.user, user=user)
+            count += 1
+        self.message_user(
+            request,
+            _("%(count)d authenticators reset; those accounts enrol again at next login.")
+            % {"count": count},
+            messages.SUCCESS,
         )
 
     def has_add_permission(self, request) -> bool:

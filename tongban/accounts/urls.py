@@ -1,10 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("login/", views.login, name="login"),
+    path("second-factor/", views.second_factor, name="second_factor"),
+    path("logout/", views.logout, name="logout"),
+    path("password/", views.password_change, name="password_change"),
 ]

@@ -13,6 +13,7 @@ from functools import wraps
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
@@ -126,9 +127,43 @@ class ServiceForm(forms.ModelForm):
         return self.instance
 
 
+class ModuleInline(admin.TabularInline):
+    """An inline with the same module-based permissions as its parent admin."""
+
+    module: str = Module.SYSTEM
+    read_only: bool = False
+
+    def _allowed(self, request) -> bool:
+        return request.user.is_active and self.module in _modules(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self.read_only and self._allowed(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self.read_only and self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self.read_only and self._allowed(request)
+
+
 class ServiceAdmin(ModuleAdmin):
     """A ModuleAdmin whose writes go through services: forms are ``ServiceForm``s
-    and deletion calls ``delete_through_service``."""
+    and deletion calls ``delete_through_service``.
+
+    Not for admins with inlines: the form's service call would be kept even when an
+    inline row is invalid. Such admins validate the parent and its rows first and
+    then save both with one service call (see ``workcalendar.admin.HolidayAdmin``).
+    """
+
+    def get_inline_instances(self, request, obj=None):
+        if self.inlines:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}: ServiceAdmin does not support inlines"
+            )
+        return []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -166,5 +166,10 @@ def make_personas() -> Personas:
 def log_in(client, user: User):
     """Log ``user`` in on a Django test client as a fully verified session (password
     and, where required, second factor) — for tests that are not about logging in."""
+    from tongban.accounts.security import SESSION_VERIFIED
+
     client.force_login(user)
+    session = client.session
+    session[SESSION_VERIFIED] = True
+    session.save()
     return client

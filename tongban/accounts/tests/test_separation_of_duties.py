@@ -204,5 +204,21 @@ def test_it_shows_the_separation_rule_as_a_form_error(client, personas):
         {"roles": [r.pk for r in roles]},
     )
     assert response.status_code == 200
-    assert "不能再担任其他角色" in response.content.decode()
+    assert "不能再持有任何其他角色" in response.content.decode()
     assert _state() == before
+
+
+def test_it_lets_the_security_admin_reset_a_lost_authenticator(client, personas):
+    from tongban.accounts.models import TOTPDevice
+    from tongban.accounts.security import enrol_totp
+
+    enrol_totp(personas.supervisor)
+    log_in(client, personas.security_admin)
+    response = client.post(
+        "/admin/accounts/userroleassignment/",
+        {"action": "reset_second_factor", "_selected_action": [personas.supervisor.pk]},
+        follow=True,
+    )
+    assert "已重置 1 个身份验证器" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=personas.supervisor).exists()
+    assert AuditRecord.objects.filter(action="totp.reset").exists()

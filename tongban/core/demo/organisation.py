@@ -155,7 +155,7 @@ _CITY_DEPARTMENTS: list[tuple[str, str, str, str, str, str, list[tuple[str, str]
         "天水市政务服务中心",
         "市政务服务中心",
         DepartmentKind.HALL,
-        "0938-12345",
+        "0938-8225001",
         "天水市秦州区藉河南路政务服务大楼",
         [("ZHK", "综合受理科"), ("XXK", "信息技术科"), ("DZJC", "电子监察室")],
     ),

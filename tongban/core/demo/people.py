@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts import services as accounts
@@ -224,9 +225,9 @@ def load(context: DemoContext) -> None:
     the case), with their role and, for the second-factor roles, TOTP enrolled."""
     existing = {
         u.username.lower(): u
-        for u in User.objects.filter(username__in=[d.username for d in USERS]).select_related(
-            "department", "section"
-        )
+        for u in User.objects.annotate(username_lower=Lower("username"))
+        .filter(username_lower__in=[d.username.lower() for d in USERS])
+        .select_related("department", "section")
     }
     created = 0
     for demo in USERS:

@@ -95,12 +95,16 @@ class Command(BaseCommand):
         self._require_free_port(host, port)
 
         self.stdout.write(_("Preparing the database (%(database)s)…") % {"database": _database()})
-        call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(_("Loading the demo data…"))
         try:
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write(_("Loading the demo data…"))
             context = load_demo_data()
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
+        except KeyboardInterrupt:
+            # Each migration and each demo object is its own transaction: nothing is
+            # left half-done, and the next start carries on.
+            raise CommandError(_("Interrupted."), returncode=130) from None
         for line in summary_lines(context):
             self.stdout.write("  " + line)
         # The children open their own connections; the parent needs none while it waits.
@@ -111,6 +115,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._request_stop)
         env = {**os.environ, "TONGBAN_DEMO": "1", "PYTHONUNBUFFERED": "1"}
         children: list[Child] = []
+        failed: Child | None = None
         try:
             if not no_worker:
                 self.stdout.write(_("Starting the background worker…"))
@@ -139,15 +144,16 @@ class Command(BaseCommand):
                         "4",
                         "--graceful-timeout",
                         "10",
+                        # Its default socket path is per user, so two demos would clash.
+                        "--no-control-socket",
                     ],
                     env,
                     signal.SIGTERM,  # gunicorn's graceful shutdown
                 )
             )
-            if not self._wait_until_ready(children, host, port):
-                return
-            self._print_banner(context, host, port)
-            failed = self._supervise(children)
+            if self._wait_until_ready(children, host, port):
+                self._print_banner(context, host, port)
+                failed = self._supervise(children)
         finally:
             self._stop(children)
         if failed is not None:
@@ -201,10 +207,7 @@ class Command(BaseCommand):
         if live:
             self.stdout.write(_("Stopping…"))
         for child in live:
-            try:
-                child.process.send_signal(child.stop_signal)
-            except ProcessLookupError:
-                pass
+            child.process.send_signal(child.stop_signal)  # a no-op if it has just exited
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for child in live:
             try:
