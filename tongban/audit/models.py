@@ -27,8 +27,8 @@ class AuditRecord(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("audit record")
@@ -41,10 +41,12 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row locked by every append: it serialises the chain."""
+    """The single row locked by every append: it serialises the chain. The verifier
+    also compares it with the last record (a cut tail or a record appended behind the
+    writer's back shows as a disagreement)."""
 
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_seq = models.PositiveBigIntegerField(_("last sequence"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("audit chain head")
@@ -53,19 +55,41 @@ class AuditChainHead(models.Model):
         return f"#{self.last_seq} {self.last_hash[:12]}"
 
 
-class AuditCheckpoint(models.Model):
-    """A signed statement "the chain had ``seq`` records ending in ``hash``": a cut
-    tail (deleted newest records) shows as a checkpoint beyond the end."""
+class CheckpointKind(models.TextChoices):
+    CHECKPOINT = "checkpoint", _("checkpoint")
+    PURGE = "purge", _("purge anchor")
 
-    seq = models.PositiveBigIntegerField(unique=True)
-    hash = models.CharField(max_length=64)
-    at = models.DateTimeField()
-    signature = models.CharField(max_length=128)
+
+class AuditCheckpoint(models.Model):
+    """A signed statement "the chain had reached ``seq`` with ``hash``" (HMAC with
+    ``TONGBAN_AUDIT_KEY``, see ``chain.sign_checkpoint``).
+
+    - ``checkpoint``: written periodically and every N records. A signed checkpoint
+      beyond the last record proves a cut tail; one whose hash differs from its record
+      proves the chain up to it was rewritten.
+    - ``purge``: written by the purge before it deletes records up to ``seq``; the
+      verifier starts from it, so the purged prefix is not mistaken for removed rows.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CheckpointKind.choices, default=CheckpointKind.CHECKPOINT
+    )
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    at = models.DateTimeField(_("time"))
+    signature = models.CharField(_("signature"), max_length=128)
 
     class Meta:
         verbose_name = _("audit checkpoint")
         verbose_name_plural = _("audit checkpoints")
         ordering = ["-seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "seq"],
+                name="audit_checkpoint_kind_seq_unique",
+                violation_error_message=_("There is already a checkpoint of this kind here."),
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"checkpoint #{self.seq}"
+        return f"{self.get_kind_display()} #{self.seq}"

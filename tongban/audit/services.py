@@ -1,18 +1,37 @@
 """Writing the audit log. ``record_event`` runs inside the caller's transaction: if
-the record cannot be written, the change it records fails with it."""
+the record cannot be written, the change it records fails with it.
+
+Who may do what (三员分立, security.md): everybody's actions are recorded; only the
+audit administrator reads, verifies and exports the log; nobody edits it; only the
+system itself (``actor=None``: the ``tongban audit purge`` command run by the
+operator on the server) purges records past the retention period.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
-from typing import Any
+import ipaddress
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
+from django.utils.translation import gettext as _
 
+from tongban.accounts.roles import RoleCode
+from tongban.core.clock import local_date, start_of_local_day
+from tongban.core.errors import ActionNotAllowed, PermissionDenied, ValidationFailed
 from tongban.core.request_context import current_ip
+from tongban.core.services import require_role
 
 from .chain import jsonable, record_hash, sign_checkpoint
-from .models import AuditChainHead, AuditCheckpoint, AuditRecord
+from .export import write_csv
+from .models import AuditChainHead, AuditCheckpoint, AuditRecord, CheckpointKind
+from .verify import VerifyResult, verify_chain
 
 
 def record_event(
@@ -31,7 +50,8 @@ def record_event(
     ip: str | None = None,
     actor_name: str = "",
 ) -> AuditRecord:
-    """Append one record to the chain. ``actor`` may be None (system or anonymous)."""
+    """Append one record to the chain. ``actor`` may be None (system or anonymous;
+    ``actor_name`` then says who, e.g. the username tried at a failed login)."""
     at = at or timezone.now()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -45,14 +65,14 @@ def record_event(
             seq=head.last_seq + 1,
             at=at,
             actor_id=actor.pk if is_user else None,
-            actor_name=(actor.get_username() if is_user else actor_name)[:150],
-            ip=ip if ip is not None else current_ip(),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id)[:64],
-            object_repr=str(object_repr)[:200],
+            actor_name=_text(actor.get_username() if is_user else actor_name, 150),
+            ip=_normalised_ip(ip if ip is not None else current_ip()),
+            action=_text(action, 64),
+            object_type=_text(object_type, 64),
+            object_id=_text(object_id, 64),
+            object_repr=_text(object_repr, 200),
             success=success,
-            message=str(message)[:500],
+            message=_text(message, 500),
             before=jsonable(before),
             after=jsonable(after),
             prev_hash=head.last_hash,
@@ -61,38 +81,254 @@ def record_event(
         record.save(force_insert=True)
         head.last_seq, head.last_hash = record.seq, record.hash
         head.save(update_fields=["last_seq", "last_hash"])
-        from django.conf import settings
-
         every = settings.TONGBAN_AUDIT_CHECKPOINT_EVERY
         if every and record.seq % every == 0:
             _write_checkpoint(record, at)
     return record
 
 
-def write_checkpoint(*, at: dt.datetime | None = None) -> AuditCheckpoint | None:
-    """Sign the current end of the chain (run periodically by the worker)."""
-    at = at or timezone.now()
-    with transaction.atomic():
-        head = _locked_head()
-        if head.last_seq == 0 or AuditCheckpoint.objects.filter(seq=head.last_seq).exists():
-            return None
-        last = AuditRecord.objects.get(seq=head.last_seq)
-        return _write_checkpoint(last, at)
+def _text(value, limit: int) -> str:
+    # PostgreSQL refuses NUL in text; a user-supplied name must not make the audit
+    # write (and with it the business action) fail.
+    return str(value).replace("\x00", "")[:limit]
+
+
+def _normalised_ip(ip: str | None) -> str | None:
+    """The address as the database will return it (PostgreSQL's ``inet`` prints IPv6
+    compressed), so the hash reads back the same; not an address → None."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(str(ip).strip())
+    except ValueError:
+        return None
+    if address.version == 6:
+        return clean_ipv6_address(str(address))
+    return str(address)
 
 
 def _locked_head() -> AuditChainHead:
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         # Only on an empty database (a migration creates the row; a test flush
-        # removes it). The chain restarts from the genesis hash.
-        head, _ = AuditChainHead.objects.get_or_create(pk=1)
+        # removes it). The chain restarts from the genesis hash. Two first writers
+        # may race to create it: get_or_create settles that, then we lock it.
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
     return head
 
 
-def _write_checkpoint(record: AuditRecord, at: dt.datetime) -> AuditCheckpoint:
+# --- checkpoints ------------------------------------------------------------------------
+
+
+def write_checkpoint(*, at: dt.datetime | None = None) -> AuditCheckpoint | None:
+    """Sign the current end of the chain (the worker runs this every ten minutes).
+    Nothing to do when the log is empty or the end is already signed."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        head = _locked_head()
+        if (
+            head.last_seq == 0
+            or AuditCheckpoint.objects.filter(
+                kind=CheckpointKind.CHECKPOINT, seq=head.last_seq
+            ).exists()
+        ):
+            return None
+        last = AuditRecord.objects.get(seq=head.last_seq)
+        return _write_checkpoint(last, at)
+
+
+def _write_checkpoint(
+    record: AuditRecord, at: dt.datetime, kind: str = CheckpointKind.CHECKPOINT
+) -> AuditCheckpoint:
     return AuditCheckpoint.objects.create(
-        seq=record.seq, hash=record.hash, at=at, signature=sign_checkpoint(record.seq, record.hash)
+        kind=kind,
+        seq=record.seq,
+        hash=record.hash,
+        at=at,
+        signature=sign_checkpoint(kind=kind, seq=record.seq, chain_hash=record.hash, at=at),
     )
+
+
+# --- the audit administrator: verify and export ---------------------------------------------
+
+
+def verify_audit_log(*, actor, at: dt.datetime | None = None) -> VerifyResult:
+    """Verify the whole chain on behalf of the audit administrator, and record that
+    they did (with the outcome). The command line calls ``verify_chain`` directly."""
+    require_role(actor, RoleCode.AUDIT_ADMIN)
+    result = verify_chain()
+    record_event(
+        actor=actor,
+        action="audit.verify",
+        object_type="audit.auditrecord",
+        success=result.ok,
+        message=result.summary()[:500],
+        after={"ok": result.ok, "records": result.records, "kind": result.kind, "seq": result.seq},
+        at=at,
+    )
+    return result
+
+
+def export_audit_log(
+    *,
+    actor,
+    out: TextIO,
+    records: Iterable[AuditRecord] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    description: str = "",
+    actor_name: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """Write records as CSV to ``out`` and record the export (an export of the log is
+    itself audited). Either ``records`` (e.g. the admin's filtered list) or a range of
+    local dates (inclusive; either end open) is exported, in sequence order."""
+    require_role(actor, RoleCode.AUDIT_ADMIN)
+    if records is None:
+        records = records_between(date_from, date_to).iterator(chunk_size=2000)
+    count = write_csv(records, out)
+    record_event(
+        actor=actor,
+        actor_name=actor_name,
+        action="audit.export",
+        object_type="audit.auditrecord",
+        object_repr=description[:200],
+        after={
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None,
+            "rows": count,
+            "filter": description or None,
+        },
+        at=at,
+    )
+    return count
+
+
+def records_between(date_from: dt.date | None, date_to: dt.date | None):
+    """Records whose local date lies in ``[date_from, date_to]``, in sequence order."""
+    records = AuditRecord.objects.order_by("seq")
+    if date_from is not None:
+        records = records.filter(at__gte=start_of_local_day(date_from))
+    if date_to is not None:
+        records = records.filter(at__lt=start_of_local_day(date_to + dt.timedelta(days=1)))
+    return records
+
+
+# --- retention ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PurgeResult:
+    deleted: int
+    first_seq: int | None = None
+    last_seq: int | None = None
+    anchor: AuditCheckpoint | None = None
+
+
+def purge_audit_log(
+    *, actor, before: dt.date, operator: str = "", at: dt.datetime | None = None
+) -> PurgeResult:
+    """Delete the oldest records, those dated before ``before`` (local date), keeping
+    at least ``TONGBAN_AUDIT_RETENTION_DAYS`` (≥ 180, Cybersecurity Law Art. 21).
+
+    Only the system itself may purge (``actor=None``): no administrator may delete
+    the trail of anyone's actions, their own included. Only a prefix of the chain is
+    removed (records are numbered in order; a younger record stops the purge even if
+    older ones follow it). Before deleting, the part to be removed is verified — a
+    purge must not erase evidence of tampering — and a signed purge anchor records
+    the hash of the last removed record, from which the verifier then starts.
+    """
+    if actor is not None:
+        raise PermissionDenied(
+            _(
+                "Only the system itself may purge the audit log: run "
+                "`tongban audit purge` on the server."
+            )
+        )
+    at = at or timezone.now()
+    days = settings.TONGBAN_AUDIT_RETENTION_DAYS
+    latest = local_date(at) - dt.timedelta(days=days)
+    if before > latest:
+        message = _(
+            "Audit records must be kept for at least %(days)d days: the purge date "
+            "must be %(latest)s or earlier."
+        ) % {"days": days, "latest": latest.isoformat()}
+        raise ValidationFailed(message, fields={"before": [message]})
+    cutoff = start_of_local_day(before)
+    bound = _purge_bound(cutoff)
+    if bound is None:
+        return PurgeResult(deleted=0)
+    result = verify_chain(upto=bound)
+    if not result.ok:
+        raise ActionNotAllowed(
+            _(
+                "The audit log does not verify (%(problem)s); nothing was purged. "
+                "Investigate before purging."
+            )
+            % {"problem": result.summary()}
+        )
+    with transaction.atomic():
+        _locked_head()
+        # Records are only ever appended, so the bound cannot move backwards.
+        bound = min(bound, _purge_bound(cutoff) or bound)
+        first = AuditRecord.objects.order_by("seq").values_list("seq", flat=True).first()
+        last = AuditRecord.objects.get(seq=bound)
+        anchor = _write_checkpoint(last, at, kind=CheckpointKind.PURGE)
+        with _purge_allowed():
+            deleted, _detail = AuditRecord.objects.filter(seq__lte=bound).delete()
+        record_event(
+            actor=None,
+            actor_name=operator or "system",
+            action="audit.purge",
+            object_type="audit.auditrecord",
+            object_repr=f"#{first}–#{bound}",
+            after={
+                "before": before.isoformat(),
+                "first_seq": first,
+                "last_seq": bound,
+                "deleted": deleted,
+                "anchor_hash": last.hash,
+            },
+            at=at,
+        )
+    return PurgeResult(deleted=deleted, first_seq=first, last_seq=bound, anchor=anchor)
+
+
+def _purge_bound(cutoff: dt.datetime) -> int | None:
+    """The last ``seq`` of the longest prefix dated before ``cutoff``, or None."""
+    first = AuditRecord.objects.order_by("seq").values_list("seq", flat=True).first()
+    if first is None:
+        return None
+    young = (
+        AuditRecord.objects.filter(at__gte=cutoff)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if young is None:
+        bound = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first()
+    else:
+        bound = young - 1
+    return bound if bound >= first else None
+
+
+@contextlib.contextmanager
+def _purge_allowed() -> Iterator[None]:
+    """On PostgreSQL the append-only trigger lets a DELETE through only while the
+    transaction-local setting ``tongban.audit_purge`` is on (migration 0004). It is
+    switched off again right after; after an error the rollback resets it anyway."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('tongban.audit_purge', 'on', true)")
+    yield
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('tongban.audit_purge', 'off', true)")
+
+
+# --- helpers for before/after ------------------------------------------------------------
 
 
 def model_snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:

@@ -1,0 +1,84 @@
+"""Readable names for audit action codes (``<thing>.<verb>``).
+
+Codes stay as written in the log (they are part of the hashed content); these labels
+are only for display. Unknown codes are named from their parts when both are known
+(``item.create`` → "Create item", 新增事项) and shown as written otherwise.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "login.success": _("Login succeeded"),
+    "login.failure": _("Login failed"),
+    "login.password": _("Password accepted, second factor pending"),
+    "login.locked": _("Account locked"),
+    "logout": _("Logout"),
+    "password.change": _("Password changed"),
+    "totp.enrol": _("Authenticator enrolled"),
+    "totp.failure": _("Second factor failed"),
+    "totp.reset": _("Authenticator reset"),
+    "user.create": _("User created"),
+    "user.update": _("User changed"),
+    "user.enable": _("User enabled"),
+    "user.disable": _("User disabled"),
+    "user.password_reset": _("Password reset"),
+    "user.sessions_ended": _("Sessions ended"),
+    "user.roles": _("Roles changed"),
+    "user.groups": _("Groups changed"),
+    "group.create": _("Group created"),
+    "group.update": _("Group changed"),
+    "group.delete": _("Group deleted"),
+    "group.members": _("Group members changed"),
+    "permission.grant": _("Permission granted"),
+    "permission.revoke": _("Permission revoked"),
+    "department.create": _("Department created"),
+    "department.update": _("Department changed"),
+    "department.delete": _("Department deleted"),
+    "dictionary.create": _("Dictionary entry created"),
+    "dictionary.update": _("Dictionary entry changed"),
+    "dictionary.delete": _("Dictionary entry deleted"),
+    "holiday.create": _("Holiday created"),
+    "holiday.update": _("Holiday changed"),
+    "holiday.delete": _("Holiday deleted"),
+    "adjusted_workday.create": _("Adjusted working day created"),
+    "adjusted_workday.delete": _("Adjusted working day deleted"),
+    "calendar.seed": _("Working-day calendar seeded"),
+    "calendar.import": _("Working-day calendar imported"),
+    "audit.verify": _("Audit log verified"),
+    "audit.export": _("Audit log exported"),
+    "audit.purge": _("Audit log purged"),
+}
+
+VERB_LABELS = {
+    "create": _("Create"),
+    "update": _("Change"),
+    "delete": _("Delete"),
+    "export": _("Export"),
+    "reveal": _("Reveal"),
+}
+
+THING_LABELS = {
+    "user": _("user"),
+    "department": _("department"),
+    "dictionary": _("dictionary entry"),
+    "holiday": _("holiday"),
+    "item": _("item"),
+    "case": _("case"),
+    "setting": _("setting"),
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    if label is not None:
+        return str(label)
+    thing, _dot, verb = code.partition(".")
+    if thing in THING_LABELS and verb in VERB_LABELS:
+        return gettext("%(verb)s %(thing)s") % {
+            "verb": VERB_LABELS[verb],
+            "thing": THING_LABELS[thing],
+        }
+    return code
