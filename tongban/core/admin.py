@@ -56,6 +56,10 @@ class TongbanAdminSite(admin.AdminSite):
 
         return wrapper
 
+    def password_change(self, request, extra_context=None):
+        # The platform's own page: password rules, audit, ending other sessions.
+        return redirect("accounts:password_change")
+
     def login(self, request, extra_context=None):
         # One login page for the whole platform (lockout, second factor).
         url = reverse("accounts:login")

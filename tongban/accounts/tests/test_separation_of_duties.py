@@ -222,3 +222,10 @@ def test_it_lets_the_security_admin_reset_a_lost_authenticator(client, personas)
     assert "已重置 1 个身份验证器" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=personas.supervisor).exists()
     assert AuditRecord.objects.filter(action="totp.reset").exists()
+
+
+def test_it_sends_the_admins_password_link_to_the_audited_change_page(client, personas):
+    log_in(client, personas.system_admin)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/"
