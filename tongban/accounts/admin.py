@@ -146,6 +146,17 @@ class UserCreateForm(ServiceForm):
         super()._post_clean()
 
 
+class AccountActionsMixin:
+    """Actions both the system and the security administrator may take on accounts."""
+
+    @admin.action(description=_("End the sessions of selected accounts"))
+    def end_sessions(self, request, queryset):
+        total = sum(services.end_user_sessions(actor=request.user, user=u) for u in queryset)
+        self.message_user(
+            request, _("%(count)d sessions ended.") % {"count": total}, messages.SUCCESS
+        )
+
+
 class MobileSearchMixin:
     """Search by an exact mobile number through its blind index (the column itself
     is encrypted)."""
@@ -159,7 +170,7 @@ class MobileSearchMixin:
 
 
 @admin.register(User)
-class UserAdmin(MobileSearchMixin, ServiceAdmin):
+class UserAdmin(AccountActionsMixin, MobileSearchMixin, ServiceAdmin):
     module = Module.SYSTEM
     form = UserChangeForm
     add_form = UserCreateForm
@@ -261,13 +272,6 @@ class UserAdmin(MobileSearchMixin, ServiceAdmin):
             services.set_user_active(actor=request.user, user=user, active=True)
         self.message_user(request, _("Accounts enabled."), messages.SUCCESS)
 
-    @admin.action(description=_("End the sessions of selected accounts"))
-    def end_sessions(self, request, queryset):
-        total = sum(services.end_user_sessions(actor=request.user, user=u) for u in queryset)
-        self.message_user(
-            request, _("%(count)d sessions ended.") % {"count": total}, messages.SUCCESS
-        )
-
 
 @admin.register(UserSession)
 class UserSessionAdmin(ServiceAdmin):
@@ -312,7 +316,7 @@ class RoleAssignmentForm(ServiceForm):
 
 
 @admin.register(UserRoleAssignment)
-class UserRoleAssignmentAdmin(MobileSearchMixin, ServiceAdmin):
+class UserRoleAssignmentAdmin(AccountActionsMixin, MobileSearchMixin, ServiceAdmin):
     module = Module.SECURITY
     form = RoleAssignmentForm
     list_display = ["username", "full_name", "department", "role_names", "group_names", "is_active"]
@@ -360,13 +364,6 @@ class UserRoleAssignmentAdmin(MobileSearchMixin, ServiceAdmin):
     @admin.display(description=_("groups"))
     def group_names(self, obj) -> str:
         return "、".join(group.name for group in obj.groups.all())
-
-    @admin.action(description=_("End the sessions of selected accounts"))
-    def end_sessions(self, request, queryset):
-        total = sum(services.end_user_sessions(actor=request.user, user=u) for u in queryset)
-        self.message_user(
-            request, _("%(count)d sessions ended.") % {"count": total}, messages.SUCCESS
-        )
 
 
 @admin.register(Role)
