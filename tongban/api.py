@@ -62,6 +62,9 @@ def on_http_error(request, exc: HttpError):
     return api.create_response(request, _body("http_error", str(exc)), status=exc.status_code)
 
 
+api.add_router("/items", "tongban.catalog.api.router")
+
+
 @api.get("/health", auth=None, tags=["system"])
 def health(request):
     """Liveness: the process answers and the database is reachable."""

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "tongban.audit",
     "tongban.workcalendar",
     "tongban.dictionaries",
+    "tongban.catalog",
+    "tongban.portal",
     "tongban.core.admin.TongbanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -156,7 +158,7 @@ if REDIS_URL:
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "tongban",
+        "name": os.environ.get("TONGBAN_HUEY_NAME", "tongban"),
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
         "consumer": {"workers": env_int("TONGBAN_WORKERS", 2), "worker_type": "thread"},

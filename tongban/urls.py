@@ -7,6 +7,9 @@ from .api import api
 urlpatterns = [
     path("", include("tongban.core.urls")),
     path("accounts/", include("tongban.accounts.urls")),
+    path("office/catalog/", include("tongban.catalog.urls")),
+    path("office/catalog/transfer/", include("tongban.catalog.excel_urls")),
+    path("portal/", include("tongban.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -50,6 +50,25 @@ ACTION_LABELS = {
     "audit.verify": _("Audit log verified"),
     "audit.export": _("Audit log exported"),
     "audit.purge": _("Audit log purged"),
+    "item.create": _("Item created"),
+    "item.update": _("Item changed"),
+    "item.process": _("Item process changed"),
+    "item.materials": _("Item materials changed"),
+    "item.form": _("Item application form changed"),
+    "item.special_procedures": _("Item special procedures changed"),
+    "item.links": _("Item basis and themes changed"),
+    "item.publish": _("Item published"),
+    "item.withdraw": _("Item withdrawn"),
+    "item.delete": _("Item deleted"),
+    "item.staff": _("Item staff assignment changed"),
+    "item.export": _("Items exported"),
+    "item.import": _("Items imported"),
+    "basis.create": _("Policy basis created"),
+    "basis.update": _("Policy basis changed"),
+    "basis.delete": _("Policy basis deleted"),
+    "theme.create": _("Theme created"),
+    "theme.update": _("Theme changed"),
+    "theme.delete": _("Theme deleted"),
 }
 
 VERB_LABELS = {
@@ -57,6 +76,7 @@ VERB_LABELS = {
     "update": _("Change"),
     "delete": _("Delete"),
     "export": _("Export"),
+    "import": _("Import"),
     "reveal": _("Reveal"),
 }
 

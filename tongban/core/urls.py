@@ -7,5 +7,4 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("office/", views.office, name="office"),
-    path("portal/", views.portal, name="portal"),
 ]

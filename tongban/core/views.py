@@ -9,10 +9,15 @@ def home(request):
 
 @login_required
 def office(request):
-    """The office (staff side). The workbench arrives with the case engine."""
-    return render(request, "core/office.html")
+    """The office (staff side): links to what the user may use. The workbench arrives
+    with the case engine."""
+    from tongban.catalog.access import catalogue_scope
 
-
-def portal(request):
-    """The public portal (placeholder until the portal capability lands)."""
-    return render(request, "core/portal.html")
+    return render(
+        request,
+        "core/office.html",
+        {
+            "is_admin": bool(request.user.admin_role),
+            "manages_items": not catalogue_scope(request.user).nothing,
+        },
+    )

@@ -1,5 +1,5 @@
 """Dictionaries of system management (seed §1.11 字典管理): item categories (项目类别),
-item types (项目类型) and application categories (申报类别). Holidays live in
+item types (事项类型) and application categories (申报类别). Holidays live in
 ``workcalendar``.
 
 Names are unique regardless of case, width and spacing: ``name_key`` holds the
@@ -83,7 +83,7 @@ def _constraints(prefix: str) -> list[models.BaseConstraint]:
 
 
 class ItemCategory(DictionaryEntry):
-    """项目类别: the thematic category an item is filed under (e.g. 投资建设)."""
+    """事项类别 (seed: 项目类别): the thematic category an item is filed under (e.g. 投资建设)."""
 
     class Meta(DictionaryEntry.Meta):
         verbose_name = _("item category")
@@ -92,7 +92,7 @@ class ItemCategory(DictionaryEntry):
 
 
 class ItemType(DictionaryEntry):
-    """项目类型: the kind of administrative act an item is (行政许可, 公共服务 …)."""
+    """事项类型 (seed: 项目类型): the kind of administrative act (行政许可, 公共服务 …)."""
 
     class Meta(DictionaryEntry.Meta):
         verbose_name = _("item type")

@@ -22,8 +22,8 @@ STEPS: list[str] = [
     "tongban.core.demo.organisation.load",  # departments, sections, counties and halls
     "tongban.core.demo.people.load",  # accounts for every role (needs the departments)
     "tongban.core.demo.calendar.load",  # official holidays and make-up working days
-    # Later: "tongban.catalog.demo.load" (items), "tongban.cases.demo.load" (cases in
-    # every state, overdue and carded), …
+    "tongban.core.demo.catalogue.load",  # about 60 service items (needs the departments)
+    # Later: "tongban.cases.demo.load" (cases in every state, overdue and carded), …
 ]
 
 

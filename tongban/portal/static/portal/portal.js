@@ -1,0 +1,17 @@
+// Small behaviours of the public portal, kept out of inline scripts (CSP).
+document.addEventListener("click", function (event) {
+  var trigger = event.target.closest("[data-print]");
+  if (trigger) {
+    event.preventDefault();
+    window.print();
+  }
+});
+
+// On phones the filter panel would push the results below the fold: start it closed
+// (it stays a <details>, so one tap opens it; without JavaScript it stays open).
+(function () {
+  if (!window.matchMedia || !window.matchMedia("(max-width: 991.98px)").matches) return;
+  document.querySelectorAll("details[data-collapse-narrow]").forEach(function (panel) {
+    panel.removeAttribute("open");
+  });
+})();
