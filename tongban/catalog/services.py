@@ -861,6 +861,33 @@ def _require_catalogue_module(actor) -> None:
         raise PermissionDenied()
 
 
+def _save_shared_entry(model, instance, *, actor, action: str, at, fields: dict):
+    """Create (``instance`` None) or change one row of a shared list (policy basis,
+    theme): validate, lock, save only what changed, audit."""
+    if instance is None:
+        instance = model(**fields)
+        full_clean_or_raise(instance)
+        instance.save(force_insert=True)
+        record_event(
+            actor=actor,
+            action=f"{action}.create",
+            obj=instance,
+            at=at,
+            after=model_snapshot(instance),
+        )
+        return instance
+    instance = model.objects.select_for_update().get(pk=instance.pk)
+    before = model_snapshot(instance)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    full_clean_or_raise(instance)
+    b, a = diff(before, model_snapshot(instance))
+    if a:
+        instance.save(update_fields=list(fields))
+        record_event(actor=actor, action=f"{action}.update", obj=instance, at=at, before=b, after=a)
+    return instance
+
+
 @transaction.atomic
 def save_policy_basis(
     *, actor: User | None, basis: PolicyBasis | None = None, at=None, **fields
@@ -868,25 +895,7 @@ def save_policy_basis(
     """Create (``basis`` None) or change a policy basis. Anyone who maintains items
     may maintain the shared list of laws and regulations."""
     _require_catalogue_module(actor)
-    if basis is None:
-        basis = PolicyBasis(**fields)
-        full_clean_or_raise(basis)
-        basis.save(force_insert=True)
-        record_event(
-            actor=actor, action="basis.create", obj=basis, at=at, after=model_snapshot(basis)
-        )
-        return basis
-    basis = PolicyBasis.objects.select_for_update().get(pk=basis.pk)
-    before = model_snapshot(basis)
-    for name, value in fields.items():
-        setattr(basis, name, value)
-    full_clean_or_raise(basis)
-    b, a = diff(before, model_snapshot(basis))
-    if not a:
-        return basis
-    basis.save(update_fields=list(fields))
-    record_event(actor=actor, action="basis.update", obj=basis, at=at, before=b, after=a)
-    return basis
+    return _save_shared_entry(PolicyBasis, basis, actor=actor, action="basis", at=at, fields=fields)
 
 
 @transaction.atomic
@@ -917,24 +926,7 @@ def _require_theme_manager(actor) -> None:
 def save_theme(*, actor: User | None, theme: Theme | None = None, at=None, **fields) -> Theme:
     """Create or change a theme / life event (maintained by the city centre)."""
     _require_theme_manager(actor)
-    if theme is None:
-        theme = Theme(**fields)
-        full_clean_or_raise(theme)
-        theme.save(force_insert=True)
-        record_event(
-            actor=actor, action="theme.create", obj=theme, at=at, after=model_snapshot(theme)
-        )
-        return theme
-    theme = Theme.objects.select_for_update().get(pk=theme.pk)
-    before = model_snapshot(theme)
-    for name, value in fields.items():
-        setattr(theme, name, value)
-    full_clean_or_raise(theme)
-    b, a = diff(before, model_snapshot(theme))
-    if a:
-        theme.save(update_fields=list(fields))
-        record_event(actor=actor, action="theme.update", obj=theme, at=at, before=b, after=a)
-    return theme
+    return _save_shared_entry(Theme, theme, actor=actor, action="theme", at=at, fields=fields)
 
 
 @transaction.atomic
