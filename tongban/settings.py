@@ -168,7 +168,8 @@ if TESTING and not env_bool("TONGBAN_TEST_REAL_QUEUE"):
 
 # --- Identity -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["tongban.accounts.backends.CaseInsensitiveModelBackend"]
+# Usernames match regardless of case through the user manager's natural key.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"

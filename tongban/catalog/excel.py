@@ -85,9 +85,9 @@ from .rules import (
     AssistingSpec,
     StepSpec,
     default_steps,
+    definition_errors,
     duplicate_names,
     extension_cap,
-    item_errors,
     publish_errors,
 )
 
@@ -1295,18 +1295,8 @@ def _check_plan(plan: _Plan, bad: set[tuple[str, int]]) -> None:
     special = plan.special
     if special is None and plan.existing is not None:
         special = _current_special(plan.existing)
-    errors = item_errors(
-        handling_type=item.handling_type,
-        promised_limit=item.promised_limit,
-        statutory_limit=item.statutory_limit,
-        max_extension=item.max_extension,
-        department_id=item.department_id,
-        steps=steps,
-        assisting=assisting,
-        valid_from=item.valid_from,
-        valid_to=item.valid_to,
-        special_procedures_allowed=item.special_procedures_allowed,
-        special_procedures=special or {},
+    errors = definition_errors(
+        item, steps=steps, assisting=assisting, special_procedures=special or {}
     )
     if plan.materials is not None:
         for name in duplicate_names(m.name for m in plan.materials):

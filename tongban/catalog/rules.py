@@ -234,6 +234,29 @@ def duplicate_names(names: Iterable[str]) -> list[str]:
     return repeated
 
 
+def definition_errors(
+    item,
+    *,
+    steps: Iterable[StepSpec] = (),
+    assisting: Iterable[AssistingSpec] = (),
+    special_procedures: Mapping[str, int] | None = None,
+) -> dict[str, list[str]]:
+    """``item_errors`` for an ``Item`` (saved or not) and the parts it would have."""
+    return item_errors(
+        handling_type=item.handling_type,
+        promised_limit=item.promised_limit,
+        statutory_limit=item.statutory_limit,
+        max_extension=item.max_extension,
+        department_id=item.department_id,
+        steps=steps,
+        assisting=assisting,
+        valid_from=item.valid_from,
+        valid_to=item.valid_to,
+        special_procedures_allowed=item.special_procedures_allowed,
+        special_procedures=special_procedures,
+    )
+
+
 DEFAULT_STEPS = [
     # 受理 → 承办 → 审核 → 批准 → 办结
     ("受理", RoleCode.WINDOW_CLERK),

@@ -43,9 +43,9 @@ from .rules import (
     AssistingSpec,
     StepSpec,
     default_steps,
+    definition_errors,
     duplicate_names,
     extension_cap,
-    item_errors,
     publish_errors,
 )
 
@@ -438,18 +438,8 @@ def _prepare(
     if all(isinstance(n, int) for n in numbers):
         _merge(
             errors,
-            item_errors(
-                handling_type=item.handling_type,
-                promised_limit=item.promised_limit,
-                statutory_limit=item.statutory_limit,
-                max_extension=item.max_extension,
-                department_id=item.department_id,
-                steps=new_steps,
-                assisting=new_assisting,
-                valid_from=item.valid_from,
-                valid_to=item.valid_to,
-                special_procedures_allowed=item.special_procedures_allowed,
-                special_procedures=new_special,
+            definition_errors(
+                item, steps=new_steps, assisting=new_assisting, special_procedures=new_special
             ),
         )
     if steps is not None and not new_steps:
