@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "tongban.workcalendar",
     "tongban.dictionaries",
     "tongban.catalog",
+    "tongban.cases",
+    "tongban.notify",
     "tongban.portal",
     "tongban.core.admin.TongbanAdminConfig",
     "django.contrib.auth",
@@ -221,6 +223,19 @@ TONGBAN_AUDIT_CHECKPOINT_EVERY = env_int("TONGBAN_AUDIT_CHECKPOINT_EVERY", 1000)
 # --- Working days ---------------------------------------------------------------
 TONGBAN_WARN_DAYS = env_int("TONGBAN_WARN_DAYS", 2)
 TONGBAN_RED_AFTER_DAYS = env_int("TONGBAN_RED_AFTER_DAYS", 3)
+# Case numbers: TS-2026-SCJG-000123.
+TONGBAN_CASE_PREFIX = os.environ.get("TONGBAN_CASE_PREFIX", "TS")
+# Working days the applicant's pledge (容缺受理) may run at most.
+TONGBAN_PLEDGE_MAX_DAYS = env_int("TONGBAN_PLEDGE_MAX_DAYS", 20)
+
+# Notifications: one backend per channel ("*" for the rest); the console backend logs.
+TONGBAN_NOTIFY_BACKENDS = {
+    "sms": os.environ.get("TONGBAN_SMS_BACKEND", "tongban.notify.backends.console.ConsoleBackend"),
+    "*": "tongban.notify.backends.console.ConsoleBackend",
+}
+TONGBAN_NOTIFY_MAX_ATTEMPTS = env_int("TONGBAN_NOTIFY_MAX_ATTEMPTS", 6)
+# Dispatch right after commit (through the worker queue); off for bulk simulation.
+TONGBAN_OUTBOX_EAGER = env_bool("TONGBAN_OUTBOX_EAGER", True)
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

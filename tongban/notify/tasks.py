@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .services import dispatch_pending
+
+
+@db_task()
+def dispatch_outbox_task():
+    return dispatch_pending()
+
+
+@db_periodic_task(crontab(minute="*"))
+def dispatch_outbox_periodically():
+    """Retries and anything written while no worker was running."""
+    return dispatch_pending()
