@@ -8,14 +8,19 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
+from tongban.accounts.tokens import BearerTokenAuth
 from tongban.core.errors import DomainError, ValidationFailed
 
+# Staff authenticate with a bearer token (scripts, other systems) or the browser
+# session (with django-ninja's CSRF check). The token is tried first: a request that
+# carries one is judged by it alone, and needs no CSRF token (a browser never adds
+# an Authorization header to a cross-site request by itself).
 api = NinjaAPI(
     title="Tongban API",
     version="1",
     urls_namespace="api",
     docs_url="/docs",
-    auth=SessionAuth(),
+    auth=[BearerTokenAuth(), SessionAuth()],
 )
 
 
@@ -63,6 +68,7 @@ def on_http_error(request, exc: HttpError):
 
 
 api.add_router("/items", "tongban.catalog.api.router")
+api.add_router("/cases", "tongban.cases.api.router")
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -223,6 +223,12 @@ TONGBAN_AUDIT_CHECKPOINT_EVERY = env_int("TONGBAN_AUDIT_CHECKPOINT_EVERY", 1000)
 # --- Working days ---------------------------------------------------------------
 TONGBAN_WARN_DAYS = env_int("TONGBAN_WARN_DAYS", 2)
 TONGBAN_RED_AFTER_DAYS = env_int("TONGBAN_RED_AFTER_DAYS", 3)
+# How often a process re-reads the calendar's version (another process may have edited
+# the holidays). Tests pin it: a version check in the middle of a page would change the
+# page's query count, and every calendar edit invalidates this process's copy anyway.
+TONGBAN_CALENDAR_CHECK_SECONDS = float(
+    os.environ.get("TONGBAN_CALENDAR_CHECK_SECONDS", "3600" if TESTING else "1")
+)
 # Case numbers: TS-2026-SCJG-000123.
 TONGBAN_CASE_PREFIX = os.environ.get("TONGBAN_CASE_PREFIX", "TS")
 # Working days the applicant's pledge (容缺受理) may run at most.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tongban.core.urls")),
     path("accounts/", include("tongban.accounts.urls")),
     path("office/catalog/", include("tongban.catalog.urls")),
+    path("office/cases/", include("tongban.cases.urls")),
     path("office/catalog/transfer/", include("tongban.catalog.excel_urls")),
     path("portal/", include("tongban.portal.urls")),
     path("admin/", admin.site.urls),

@@ -8,14 +8,23 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.admin import ServiceAdmin, ServiceForm
 from tongban.core.crypto import provider
 
-from . import services
-from .models import Department, ModuleGrant, Role, User, UserRoleAssignment, UserSession
-from .roles import Module
+from . import services, tokens
+from .models import (
+    ApiToken,
+    Department,
+    ModuleGrant,
+    Role,
+    User,
+    UserRoleAssignment,
+    UserSession,
+)
+from .roles import ADMIN_ROLES, Module
 
 # --- departments (system administrator) ------------------------------------------------
 
@@ -480,3 +489,88 @@ class ModuleGrantAdmin(ServiceAdmin):
 
     def delete_through_service(self, request, obj):
         services.revoke_module(actor=request.user, grant=obj)
+
+
+# --- API tokens (security administrator) ------------------------------------------------
+
+
+class ApiTokenForm(ServiceForm):
+    days = forms.IntegerField(
+        label=_("valid for (days)"),
+        min_value=1,
+        max_value=tokens.MAX_DAYS,
+        initial=tokens.DEFAULT_DAYS,
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+    def apply(self, actor):
+        token, secret = tokens.create_api_token(
+            actor=actor,
+            user=self.cleaned_data["user"],
+            name=self.cleaned_data["name"],
+            days=self.cleaned_data["days"],
+        )
+        token.secret = secret  # shown once by ApiTokenAdmin.response_add
+        return token
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ServiceAdmin):
+    """Issue and revoke staff API tokens. The secret appears once, in the message
+    after creation; afterwards only its prefix is shown. Tokens are revoked, never
+    edited or deleted (the audit log refers to them)."""
+
+    module = Module.SECURITY
+    form = ApiTokenForm
+    list_display = [
+        "prefix",
+        "name",
+        "user",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["prefix", "name", "user__username", "user__full_name"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "days"]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Only accounts that may hold a token; no autocomplete (that would need view
+        # rights on the system administrator's user list).
+        form.base_fields["user"].queryset = User.objects.filter(is_active=True).exclude(
+            roles__code__in=ADMIN_ROLES
+        )
+        return form
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            _("Token “%(name)s” for %(user)s: %(secret)s — copy it now, it is not shown again.")
+            % {"name": obj.name, "user": obj.user, "secret": obj.secret},
+            messages.WARNING,
+        )
+        return redirect("admin:accounts_apitoken_changelist")
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            tokens.revoke_api_token(actor=request.user, token=token)
+        self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

@@ -411,3 +411,42 @@ class TOTPDevice(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+# --- API tokens (staff calling the REST API from scripts and other systems) ----------
+# The services are in ``accounts/tokens.py``.
+
+
+class ApiToken(models.Model):
+    """A personal bearer token for the REST API (``Authorization: Bearer tb_…``).
+
+    Only the SHA-256 of the secret is stored; the secret is shown once, at creation.
+    ``prefix`` (the first characters of the secret) identifies a token in lists and
+    logs without revealing it. A request made with the token acts as ``user``, with
+    exactly the scope the user has in the browser; a revoked or expired token, or the
+    token of a disabled account, is refused."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), editable=False)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    def is_valid_at(self, at) -> bool:
+        return self.revoked_at is None and at < self.expires_at

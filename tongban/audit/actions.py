@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tongban.cases.labels import TIMELINE_LABELS
+
 ACTION_LABELS = {
     "login.success": _("Login succeeded"),
     "login.failure": _("Login failed"),
@@ -20,6 +22,8 @@ ACTION_LABELS = {
     "totp.enrol": _("Authenticator enrolled"),
     "totp.failure": _("Second factor failed"),
     "totp.reset": _("Authenticator reset"),
+    "api_token.create": _("API token issued"),
+    "api_token.revoke": _("API token revoked"),
     "user.create": _("User created"),
     "user.update": _("User changed"),
     "user.enable": _("User enabled"),
@@ -70,6 +74,8 @@ ACTION_LABELS = {
     "theme.update": _("Theme changed"),
     "theme.delete": _("Theme deleted"),
 }
+# The case engine's actions are audited as ``case.<timeline code>``.
+ACTION_LABELS.update({f"case.{code}": label for code, label in TIMELINE_LABELS.items()})
 
 VERB_LABELS = {
     "create": _("Create"),

@@ -58,7 +58,9 @@ def record_event(
         object_id = object_id or obj.pk or ""
         object_repr = object_repr or str(obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    with transaction.atomic():
+    # No savepoint of its own: a failed audit write must fail the enclosing change
+    # anyway, and two statements fewer per business action.
+    with transaction.atomic(savepoint=False):
         # The head row is taken last and held briefly: it serialises appenders.
         head = _locked_head()
         record = AuditRecord(

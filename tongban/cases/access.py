@@ -3,6 +3,7 @@
 Visibility (DESIGN.md, Access):
 - supervisors (city level) see every case;
 - the three administrators see none (三员分立: they manage the system, not its data);
+- an intake desk (window clerk) sees the cases of the departments it takes in;
 - other staff see the cases of their department subtree (a section head: the
   section) — as lead department, as an assisting department, or as the counter
   that received it — and every case they received or hold a step of;
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from tongban.accounts.models import DepartmentKind
+from tongban.accounts.models import Department, DepartmentKind
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.scoping import EVERYTHING, NOTHING, DepartmentScope, department_scope
 from tongban.core.errors import NotFound
 
-from .models import Case, CaseStep, StepStatus
+from .models import Case, CaseStep, OpinionTemplate, StepStatus
 
 BUSINESS_ROLES = (
     RoleCode.WINDOW_CLERK,
@@ -43,7 +44,18 @@ def case_visibility(user) -> Q | None:
     scope = department_scope(user)
     if scope.everything:
         return None
-    mine = Q(received_by=user) | Exists(CaseStep.objects.filter(case=OuterRef("pk"), assignee=user))
+    mine = (
+        Q(received_by=user)
+        | Exists(CaseStep.objects.filter(case=OuterRef("pk"), assignee=user))
+        | _in_queue_of(user)
+    )
+    # An intake desk sees the cases of the departments it takes in: it reviews their
+    # online applications, records withdrawals and answers the applicants' questions.
+    desk = intake_scope(user)
+    if desk.everything:
+        return None
+    if desk.root is not None:
+        mine |= Q(department__path__startswith=desk.root.path)
     if scope.nothing:
         return mine
     path = scope.root.path
@@ -52,6 +64,31 @@ def case_visibility(user) -> Q | None:
         | Q(hall__path__startswith=path)
         | Exists(CaseStep.objects.filter(case=OuterRef("pk"), department__path__startswith=path))
         | mine
+    )
+
+
+def _in_queue_of(user) -> Q:
+    """Cases with a step waiting unclaimed in ``user``'s department queue (the rule of
+    ``selectors.department_queue``: their role, a step of their department, section
+    or an ancestor). Whoever finds the step in the queue must be able to open the case
+    to claim it — a section head's scope is the section, while the steps belong to
+    the department. Expressed in SQL, so the user's departments are not loaded."""
+    roles = user.role_codes()
+    homes = [pk for pk in (user.department_id, user.section_id) if pk is not None]
+    if not roles or not homes:
+        return Q(pk__in=[])
+    home_below_step = Department.objects.filter(
+        pk__in=homes, path__startswith=OuterRef("department__path")
+    )
+    return Q(
+        Exists(
+            CaseStep.objects.filter(
+                case=OuterRef("pk"),
+                status=StepStatus.ACTIVE,
+                assignee__isnull=True,
+                role__in=roles,
+            ).filter(Exists(home_below_step))
+        )
     )
 
 
@@ -145,3 +182,11 @@ def get_step_for(user, case: Case, step_id: int) -> CaseStep:
 
 def active_steps(case: Case) -> list[CaseStep]:
     return [s for s in case.steps.all() if s.status == StepStatus.ACTIVE]
+
+
+def get_opinion_template_for(user, pk: int) -> OpinionTemplate:
+    """One of ``user``'s own saved phrases; anyone else's is "not found"."""
+    template = OpinionTemplate.objects.filter(user_id=user.pk, pk=pk).first()
+    if template is None:
+        raise NotFound()
+    return template

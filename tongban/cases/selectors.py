@@ -65,7 +65,7 @@ def department_queue(user) -> QuerySet[CaseStep]:
     """Unclaimed active steps that ``user`` may take (部门待签收): their role, in the
     subtree of their department or section. Named-staff restrictions are checked
     again when claiming."""
-    roles = list(user.role_codes) if user.is_authenticated else []
+    roles = list(user.role_codes()) if user.is_authenticated else []
     departments = [d for d in (user.department, user.section) if d is not None]
     if not roles or not departments:
         return CaseStep.objects.none()

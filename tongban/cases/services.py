@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Department, User
@@ -30,7 +30,13 @@ from tongban.accounts.roles import RoleCode
 from tongban.audit.services import record_event
 from tongban.catalog import validators
 from tongban.catalog.formschema import validate_submission
-from tongban.catalog.models import HandlingType, Item, ItemSpecialProcedure, Material
+from tongban.catalog.models import (
+    HandlingType,
+    Item,
+    ItemSpecialProcedure,
+    Material,
+    StaffAssignment,
+)
 from tongban.catalog.rules import extension_cap as statutory_extension_cap
 from tongban.core import files
 from tongban.core.clock import local_date
@@ -265,9 +271,9 @@ def _candidates(step: CaseStep, limit: int = 10) -> list[User]:
         | Q(section__path__startswith=step.department.path)
     )
     if step.process_step_id is not None:
-        named = step.process_step.staff.values_list("user_id", flat=True)
-        if step.process_step.staff.exists():
-            query = query.filter(pk__in=named)
+        # Where the item names staff for the step, only they (one query either way).
+        named = StaffAssignment.objects.filter(step_id=step.process_step_id)
+        query = query.filter(~Exists(named) | Exists(named.filter(user_id=OuterRef("pk"))))
     return list(query.distinct().order_by("pk")[:limit])
 
 

@@ -9,8 +9,10 @@ def home(request):
 
 @login_required
 def office(request):
-    """The office (staff side): links to what the user may use. The workbench arrives
-    with the case engine."""
+    """The office (staff side): the workbench (工作台) of business staff, and links to
+    what the user may use."""
+    from tongban.cases.access import intake_scope
+    from tongban.cases.views import workbench_context
     from tongban.catalog.access import catalogue_scope
 
     return render(
@@ -19,5 +21,7 @@ def office(request):
         {
             "is_admin": bool(request.user.admin_role),
             "manages_items": not catalogue_scope(request.user).nothing,
+            "takes_in": not intake_scope(request.user).nothing,
+            **workbench_context(request.user),
         },
     )

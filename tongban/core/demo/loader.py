@@ -23,7 +23,7 @@ STEPS: list[str] = [
     "tongban.core.demo.people.load",  # accounts for every role (needs the departments)
     "tongban.core.demo.calendar.load",  # official holidays and make-up working days
     "tongban.core.demo.catalogue.load",  # about 60 service items (needs the departments)
-    # Later: "tongban.cases.demo.load" (cases in every state, overdue and carded), …
+    "tongban.cases.demo.load",  # about 400 simulated cases in every state (needs the above)
 ]
 
 

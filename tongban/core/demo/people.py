@@ -217,6 +217,9 @@ USERS: list[DemoUser] = [
         "综合窗口受理员",
         "13909380701",
     ),
+    # The city management bureau's handler gives its opinion on joint items (辅办), so
+    # that the demo has a joint item every one of whose departments has staff.
+    DemoUser("cgj.handler", "吕文斌", RoleCode.HANDLER, "CGJ", None, "科员", "13909380801"),
 ]
 
 
