@@ -12,6 +12,7 @@ TIMELINE_LABELS = {
     "reject": _("Not accepted"),  # 不予受理
     "request_supplement": _("Supplement requested"),  # 补正告知
     "supplement": _("Materials supplemented"),  # 补正
+    "supply_pledged": _("Pledged materials handed in"),  # 容缺材料补交
     "claim": _("Step claimed"),  # 签收
     "assign": _("Step assigned"),  # 派件
     "advance": _("Step finished"),  # 办理

@@ -380,6 +380,8 @@ def available_actions(user, case: Case, steps: list[CaseStep] | None = None) -> 
         user.has_role(RoleCode.DEPARTMENT_HEAD)
         and any(works_in(user, s.department) for s in active)
     )
-    if status == CaseStatus.IN_PROGRESS and urger:
+    if status in ACCEPTED_OPEN_STATUSES and urger:
         actions.add("urge")
+    if status in ACCEPTED_OPEN_STATUSES and case.pledge_due_on is not None and (desk or holder):
+        actions.add("supply_pledged")
     return actions

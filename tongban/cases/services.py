@@ -1060,6 +1060,50 @@ def supplement_case(
     return case
 
 
+@transaction.atomic
+def supply_pledged_materials(
+    *,
+    actor: User | None,
+    case: Case,
+    materials: Sequence[MaterialIn],
+    at: dt.datetime,
+    note: str = "",
+) -> Case:
+    """容缺受理, the second half: the applicant hands in the materials they pledged
+    (at the counter, or online: ``actor`` None). When nothing required is missing any
+    more the pledge is fulfilled and no longer watched; the clock is not affected."""
+    case = _lock(case)
+    _require_staff(actor)
+    _require_status(case, *ACCEPTED_OPEN_STATUSES)
+    if case.pledge_due_on is None:
+        _refuse(_("No materials are pending for this case."))
+    if actor is not None and not (
+        may_take_in(actor, case.department) or _has_step_right(actor, _steps(case))
+    ):
+        raise PermissionDenied(_("Only the intake desk or the handler takes in materials."))
+    checked = _check_materials(case.item, materials)
+    if not checked:
+        message = _("Add the materials handed in.")
+        raise ValidationFailed(message, fields={"materials": [message]})
+    before = _snapshot(case)
+    _store_materials(case, checked, MaterialSource.SUPPLEMENT, at)
+    still_missing = missing_materials(case)
+    if not still_missing:
+        case.pledge_due_on = None
+    _save(case, ["pledge_due_on"])
+    _record(
+        case,
+        actor=actor,
+        action="supply_pledged",
+        at=at,
+        before=before,
+        opinion=note,
+        materials=[c.name for c in checked],
+        still_missing=[m.name for m in still_missing],
+    )
+    return case
+
+
 def _has_step_right(actor, steps) -> bool:
     try:
         return _require_active_handler(actor, steps) is not None
@@ -1097,6 +1141,8 @@ def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> 
     step = next((s for s in steps if s.pk == step_id), None)
     if step is None:
         raise NotFound()
+    if step.status == StepStatus.WAITING:
+        _refuse(_("“%(step)s” has not started yet.") % {"step": step.name})
     if step.status != StepStatus.ACTIVE:
         who = step.finished_by.display_name if step.finished_by_id else _("somebody else")
         raise Conflict(
@@ -1741,7 +1787,7 @@ def urge_case(
     step still in the queue, to those who may take it)."""
     case = _lock(case)
     _require_staff(actor)
-    _require_status(case, CaseStatus.IN_PROGRESS)
+    _require_status(case, *ACCEPTED_OPEN_STATUSES)
     message = _required_text(message, "message", _("Write the urging message."), limit=300)
     steps = [s for s in _steps(case) if s.status == StepStatus.ACTIVE]
     if step_id is not None:
