@@ -80,13 +80,42 @@ def record_event(
             prev_hash=head.last_hash,
         )
         record.hash = record_hash(head.last_hash, record)
-        record.save(force_insert=True)
         head.last_seq, head.last_hash = record.seq, record.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        _append(record, head)
         every = settings.TONGBAN_AUDIT_CHECKPOINT_EVERY
         if every and record.seq % every == 0:
             _write_checkpoint(record, at)
     return record
+
+
+def _append(record: AuditRecord, head: AuditChainHead) -> None:
+    """Insert the record and move the head. On PostgreSQL one statement does both
+    (a data-modifying CTE): every business action pays for the audit chain, so a round
+    trip less per action counts. Elsewhere two ORM statements."""
+    if connection.vendor != "postgresql":
+        record.save(force_insert=True)
+        head.save(update_fields=["last_seq", "last_hash"])
+        return
+    fields = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
+    head_table = quote(AuditChainHead._meta.db_table)
+    # Identifiers come from the models' own metadata; every value is a parameter.
+    sql = (
+        f"WITH appended AS (INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote('id')}) "
+        f"UPDATE {head_table} SET {quote('last_seq')} = %s, {quote('last_hash')} = %s "
+        f"FROM appended WHERE {head_table}.{quote('id')} = %s RETURNING appended.{quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, head.last_seq, head.last_hash, head.pk])
+        row = cursor.fetchone()
+    if row is None:  # pragma: no cover - the head row was locked a moment ago
+        raise RuntimeError("the audit chain head disappeared")
+    record.pk = row[0]
+    record._state.adding = False
+    record._state.db = connection.alias
 
 
 def _text(value, limit: int) -> str:

@@ -124,10 +124,13 @@ class _Checked:
 
 
 def _lock(case: Case) -> Case:
-    """Lock the case row and return its fresh state (steps prefetched)."""
+    """Lock the case row and return its fresh state. The item is read when an action
+    needs it; the steps are read (once) by ``_steps`` after the lock is held — not in
+    the locking query itself: in READ COMMITTED, rows joined to a row that a
+    concurrent transaction changed while we waited would come from the old snapshot."""
     locked = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("item", "department")
+        .select_related("department")
         .filter(pk=case.pk)
         .first()
     )
@@ -137,11 +140,45 @@ def _lock(case: Case) -> Case:
 
 
 def _steps(case: Case) -> list[CaseStep]:
-    return list(
-        CaseStep.objects.filter(case=case)
-        .select_related("department", "process_step")
-        .order_by("order", "id")
-    )
+    """The case's steps, read once per action under the case lock; changes to them
+    are written together by ``_flush_steps``."""
+    cached = case.__dict__.get("_locked_steps")
+    if cached is None:
+        cached = list(
+            CaseStep.objects.filter(case=case)
+            .select_related("department", "process_step", "assignee")
+            .order_by("order", "id")
+        )
+        case.__dict__["_locked_steps"] = cached
+    return cached
+
+
+STEP_FIELDS = [
+    "status",
+    "assignee",
+    "started_at",
+    "started_on",
+    "suspended_days",
+    "due_on",
+    "claimed_at",
+    "finished_at",
+    "finished_on",
+    "finished_by",
+    "decision",
+    "opinion",
+]
+
+
+def _touch(case: Case, step: CaseStep) -> None:
+    """Mark a step changed; ``_flush_steps`` writes every changed step at once."""
+    case.__dict__.setdefault("_dirty_steps", {})[id(step)] = step
+
+
+def _flush_steps(case: Case) -> None:
+    dirty = case.__dict__.pop("_dirty_steps", {})
+    if dirty:
+        # One UPDATE for all of them (finishing one step and starting the next).
+        CaseStep.objects.bulk_update(list(dirty.values()), STEP_FIELDS)
 
 
 def _open_suspension(case: Case) -> Suspension | None:
@@ -174,7 +211,9 @@ def _save(
     steps: Sequence[CaseStep] | None = None,
     suspension: Suspension | None = None,
 ) -> None:
-    """Recompute the clock and save ``fields`` plus the clock fields."""
+    """Write the changed steps, recompute the clock and save ``fields`` plus the
+    clock fields."""
+    _flush_steps(case)
     calendar = get_calendar()
     case.deadline = clock.deadline(case, calendar)
     if steps is None:
@@ -329,29 +368,23 @@ def _activate(case: Case, step: CaseStep, at: dt.datetime, *, assignee: User | N
     step.started_on = today
     step.suspended_days = 0
     step.due_on = clock.step_due(today, step.limit_days, 0, calendar)
-    candidates = _candidates(step)
-    if assignee is not None and assignee.pk in {u.pk for u in candidates}:
-        step.assignee = assignee
-    elif len(candidates) == 1:
-        step.assignee = candidates[0]
+    planned = step.assignee if step.assignee_id else None
+    if assignee is None and planned is not None and planned.is_active:
+        # Chosen when the case was accepted (the only person who could take it).
+        candidates = [planned]
     else:
-        step.assignee = None
+        candidates = _candidates(step)
+        if assignee is not None and assignee.pk in {u.pk for u in candidates}:
+            candidates = [assignee]
+    step.assignee = candidates[0] if len(candidates) == 1 else None
     step.claimed_at = at if step.assignee else None
-    step.save(
-        update_fields=[
-            "status",
-            "started_at",
-            "started_on",
-            "suspended_days",
-            "due_on",
-            "assignee",
-            "claimed_at",
-        ]
-    )
-    _notify_step(case, step, at, to=[step.assignee] if step.assignee else candidates)
+    _touch(case, step)
+    _notify_step(case, step, at, to=candidates)
 
 
-def _finish(step: CaseStep, actor, at: dt.datetime, decision: str, opinion: str) -> None:
+def _finish(
+    case: Case, step: CaseStep, actor, at: dt.datetime, decision: str, opinion: str
+) -> None:
     step.status = StepStatus.DONE
     step.finished_at = at
     step.finished_on = local_date(at)
@@ -360,17 +393,7 @@ def _finish(step: CaseStep, actor, at: dt.datetime, decision: str, opinion: str)
     step.opinion = opinion
     if step.assignee_id is None and actor is not None:
         step.assignee = actor
-    step.save(
-        update_fields=[
-            "status",
-            "finished_at",
-            "finished_on",
-            "finished_by",
-            "decision",
-            "opinion",
-            "assignee",
-        ]
-    )
+    _touch(case, step)
 
 
 def _instantiate_process(case: Case, item: Item, actor, at: dt.datetime) -> list[CaseStep]:
@@ -442,7 +465,55 @@ def _instantiate_process(case: Case, item: Item, actor, at: dt.datetime) -> list
         raise ActionNotAllowed(
             _("Item %(code)s has no process to handle cases with.") % {"code": item.code}
         )
-    return CaseStep.objects.bulk_create(rows)
+    _plan_assignees(rows)
+    rows = CaseStep.objects.bulk_create(rows)
+    case.__dict__["_locked_steps"] = rows
+    return rows
+
+
+def _plan_assignees(steps: list[CaseStep]) -> None:
+    """Give each waiting step its handler when only one person may take it (named on
+    the item's step, or the only holder of the role in the department) — three
+    queries for the whole process, instead of one per step as it starts. A planned
+    handler whose account is disabled by then is replaced when the step starts."""
+    waiting = [s for s in steps if s.status == StepStatus.WAITING]
+    if not waiting:
+        return
+    where = Q()
+    for path in {s.department.path for s in waiting}:
+        where |= Q(user__department__path__startswith=path)
+        where |= Q(user__section__path__startswith=path)
+    holders = (
+        User.roles.through.objects.filter(
+            user__is_active=True, role__code__in={s.role for s in waiting}
+        )
+        .filter(where)
+        .values_list("user_id", "role__code", "user__department__path", "user__section__path")
+    )
+    named: dict[int, set[int]] = {}
+    process_ids = [s.process_step_id for s in waiting if s.process_step_id]
+    for step_id, user_id in StaffAssignment.objects.filter(step_id__in=process_ids).values_list(
+        "step_id", "user_id"
+    ):
+        named.setdefault(step_id, set()).add(user_id)
+    holders = list(holders)
+    chosen: dict[int, int] = {}
+    for step in waiting:
+        path = step.department.path
+        eligible = {
+            user_id
+            for user_id, role, department, section in holders
+            if role == step.role
+            and ((department or "").startswith(path) or (section or "").startswith(path))
+        }
+        if step.process_step_id in named:
+            eligible &= named[step.process_step_id]
+        if len(eligible) == 1:
+            chosen[id(step)] = next(iter(eligible))
+    users = User.objects.in_bulk(set(chosen.values())) if chosen else {}
+    for step in waiting:
+        if id(step) in chosen:
+            step.assignee = users[chosen[id(step)]]
 
 
 def _start_next(case: Case, steps: list[CaseStep], at: dt.datetime) -> list[CaseStep]:
@@ -1123,12 +1194,13 @@ def _end_suspension(case: Case, suspension: Suspension, at: dt.datetime) -> int:
     suspension.save(update_fields=["ended_at", "ended_on", "days"])
     case.suspended_days += days
     case.status = CaseStatus.IN_PROGRESS
-    for step in CaseStep.objects.filter(case=case, status=StepStatus.ACTIVE):
-        step.suspended_days += days
-        step.due_on = clock.step_due(
-            step.started_on, step.limit_days, step.suspended_days, calendar
-        )
-        step.save(update_fields=["suspended_days", "due_on"])
+    for step in _steps(case):
+        if step.status == StepStatus.ACTIVE:
+            step.suspended_days += days
+            step.due_on = clock.step_due(
+                step.started_on, step.limit_days, step.suspended_days, calendar
+            )
+            _touch(case, step)
     return days
 
 
@@ -1271,7 +1343,7 @@ def advance_step(
             _("“%(step)s” is the final step: complete the case with its outcome.")
             % {"step": step.name}
         )
-    _finish(step, actor, at, decision, opinion)
+    _finish(case, step, actor, at, decision, opinion)
     fields = []
     if decision == Decision.PROPOSE_DENIAL:
         case.proposed_outcome = Outcome.DENIED
@@ -1316,9 +1388,8 @@ def _return(case, steps, step, actor, at, opinion, return_to, before) -> Case:
     ):
         message = _("Choose an earlier step of the lead department to return to.")
         raise ValidationFailed(message, fields={"return_to": [message]})
-    _finish(step, actor, at, Decision.RETURN, opinion)
+    _finish(case, step, actor, at, Decision.RETURN, opinion)
     step.status = StepStatus.RETURNED
-    step.save(update_fields=["status"])
     # Fresh rows for the steps to do again keep the record of the first pass intact.
     template = {s.order: s for s in steps if s.kind == StepKind.LEAD}
     again = [
@@ -1332,11 +1403,14 @@ def _return(case, steps, step, actor, at, opinion, return_to, before) -> Case:
             process_step=template[order].process_step,
             limit_days=template[order].limit_days,
             status=StepStatus.WAITING,
+            # The same people do the steps again.
+            assignee_id=template[order].finished_by_id or template[order].assignee_id,
         )
         for order in sorted(template)
         if target.order <= order <= step.order
     ]
-    CaseStep.objects.bulk_create(again)
+    again = CaseStep.objects.bulk_create(again)
+    steps.extend(again)
     first = again[0]
     _activate(case, first, at, assignee=target.finished_by)
     if case.proposed_outcome == Outcome.DENIED:
@@ -1379,7 +1453,7 @@ def complete_case(
         _refuse(_("Only the final step completes the case."))
     _check_outcome(outcome, opinion, certificate_number)
     before = _snapshot(case)
-    _finish(step, actor, at, Decision.AGREE, opinion.strip())
+    _finish(case, step, actor, at, Decision.AGREE, opinion.strip())
     _close_completed(case, at, outcome, opinion, certificate_number)
     _record(
         case,
@@ -1416,9 +1490,7 @@ def _close_completed(case: Case, at, outcome: str, opinion: str, certificate_num
     case.outcome = outcome
     case.certificate_number = certificate_number.strip() if outcome == Outcome.APPROVED else ""
     case.result_note = (opinion or "").strip()
-    CaseStep.objects.filter(case=case, status__in=[StepStatus.WAITING, StepStatus.ACTIVE]).update(
-        status=StepStatus.CANCELLED
-    )
+    _cancel_open_steps(case)
     _save(
         case,
         [
@@ -1432,6 +1504,13 @@ def _close_completed(case: Case, at, outcome: str, opinion: str, certificate_num
         ],
         steps=[],
     )
+
+
+def _cancel_open_steps(case: Case) -> None:
+    for step in _steps(case):
+        if step.status in (StepStatus.WAITING, StepStatus.ACTIVE):
+            step.status = StepStatus.CANCELLED
+            _touch(case, step)
 
 
 def _notify_completed(case: Case, at) -> None:
@@ -1475,8 +1554,7 @@ def handle_immediately(
     for step in steps:
         if step.status != StepStatus.DONE:
             step.started_at, step.started_on = at, local_date(at)
-            step.save(update_fields=["started_at", "started_on"])
-            _finish(step, actor, at, Decision.AGREE, opinion.strip())
+            _finish(case, step, actor, at, Decision.AGREE, opinion.strip())
     _close_completed(case, at, outcome, opinion, certificate_number)
     _record(
         case,
@@ -1751,9 +1829,7 @@ def _close_early(case: Case, actor, at, status: str, action: str, reason: str) -
     case.result_note = reason
     if case.accepted_on is not None:
         case.terminated_on = local_date(at)
-    CaseStep.objects.filter(case=case, status__in=[StepStatus.WAITING, StepStatus.ACTIVE]).update(
-        status=StepStatus.CANCELLED
-    )
+    _cancel_open_steps(case)
     _save(
         case,
         ["status", "closed_at", "result_note", "terminated_on", "suspended_days"],
