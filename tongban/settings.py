@@ -229,6 +229,8 @@ TONGBAN_RED_AFTER_DAYS = env_int("TONGBAN_RED_AFTER_DAYS", 3)
 TONGBAN_CALENDAR_CHECK_SECONDS = float(
     os.environ.get("TONGBAN_CALENDAR_CHECK_SECONDS", "3600" if TESTING else "1")
 )
+# Cases the demo simulates on its first start (a few in the tests' demo loads).
+TONGBAN_DEMO_CASES = env_int("TONGBAN_DEMO_CASES", 40 if TESTING else 400)
 # Case numbers: TS-2026-SCJG-000123.
 TONGBAN_CASE_PREFIX = os.environ.get("TONGBAN_CASE_PREFIX", "TS")
 # Working days the applicant's pledge (容缺受理) may run at most.

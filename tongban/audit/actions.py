@@ -76,6 +76,8 @@ ACTION_LABELS = {
 }
 # The case engine's actions are audited as ``case.<timeline code>``.
 ACTION_LABELS.update({f"case.{code}": label for code, label in TIMELINE_LABELS.items()})
+# Not a timeline event: a reveal changes nothing on the case, it is only audited.
+ACTION_LABELS["case.reveal"] = _("Personal data revealed")
 
 VERB_LABELS = {
     "create": _("Create"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
@@ -27,7 +27,7 @@ from tongban.core.crypto import mask_name
 from tongban.core.errors import ValidationFailed
 from tongban.workcalendar.calendar import get_calendar
 
-from . import access, selectors, services
+from . import access, privacy, selectors, services
 from .labels import timeline_label
 from .models import Case, OpinionTemplate
 from .schemas import (
@@ -45,8 +45,10 @@ from .schemas import (
     OpinionTemplateIn,
     OpinionTemplateOut,
     OutcomeIn,
+    PledgedMaterialsIn,
     ReasonIn,
     RejectIn,
+    RevealOut,
     SupplementIn,
     SupplementRequestIn,
     SuspendIn,
@@ -85,27 +87,18 @@ def _row(case: Case) -> dict:
     }
 
 
-def _applicant(case: Case, reveal: bool) -> dict:
-    if reveal:
-        return {
-            "masked": False,
-            "kind": case.applicant_kind,
-            "name": case.applicant_name,
-            "id_type": case.applicant_id_type,
-            "id_number": case.applicant_id_number,
-            "mobile": case.applicant_mobile,
-            "address": case.applicant_address,
-            "contact_name": case.contact_name,
-        }
+def _applicant(case: Case, handler: bool) -> dict:
+    """ID number, mobile and address masked for everybody (``POST …/reveal`` shows
+    them, audited); the names in full only to a handler of the case."""
     return {
         "masked": True,
         "kind": case.applicant_kind,
-        "name": case.masked_applicant_name,
+        "name": case.applicant_name if handler else case.masked_applicant_name,
         "id_type": case.applicant_id_type,
         "id_number": case.masked_id_number,
         "mobile": case.masked_mobile,
         "address": "",
-        "contact_name": mask_name(case.contact_name),
+        "contact_name": case.contact_name if handler else mask_name(case.contact_name),
     }
 
 
@@ -152,7 +145,7 @@ def _detail(user, case: Case) -> dict:
         "certificate_number": case.certificate_number,
         "result_note": case.result_note,
         "version": case.version,
-        "applicant": _applicant(case, view.show_personal_data),
+        "applicant": _applicant(case, view.may_reveal),
         "form_data": case.form_data,
         "steps": [
             {
@@ -364,10 +357,26 @@ def submit_case(
 )
 def get_case(request, number: str):
     """Steps with time used against allowed, materials, form data, the applicant
-    (masked unless the caller handles the case), the deadline's derivation and the
-    actions the caller may take now."""
+    (ID number, mobile and address always masked: see ``reveal``), the deadline's
+    derivation and the actions the caller may take now."""
     user, case = _case_for(request, number)
     return _detail(user, case)
+
+
+@router.post(
+    "/{number}/reveal",
+    response=RevealOut,
+    summary="Reveal the applicant's personal data (audited)",
+    operation_id="reveal_applicant",
+)
+def reveal_applicant(request, number: str, response: HttpResponse):
+    """The applicant's ID number, mobile number and address in full, for a handler of
+    the case only (403 for anybody else who may see it). Every call writes an audit
+    record (``case.reveal``: who, when, from which IP); nothing is cached."""
+    response["Cache-Control"] = "no-store"
+    user, case = _case_for(request, number)
+    revealed = privacy.reveal_applicant(actor=user, case=case, at=timezone.now())
+    return {"id_number": revealed.id_number, "mobile": revealed.mobile, "address": revealed.address}
 
 
 @router.get(
@@ -451,6 +460,28 @@ def request_supplement(request, number: str, payload: SupplementRequestIn):
 def supplement_case(request, number: str, payload: SupplementIn):
     user, case = _case_for(request, number)
     services.supplement_case(
+        actor=user,
+        case=case,
+        materials=_materials(payload.materials),
+        note=payload.note,
+        at=timezone.now(),
+    )
+    return _detail(user, case)
+
+
+@router.post(
+    "/{number}/pledged-materials",
+    response=CaseDetailOut,
+    summary="Record the pledged materials handed in (容缺受理 补交)",
+    operation_id="supply_pledged_materials",
+)
+def supply_pledged_materials(request, number: str, payload: PledgedMaterialsIn):
+    """After acceptance with materials pending: the materials the applicant pledged,
+    taken in by the intake desk or the handler of an active step. When nothing
+    required is missing any more, ``pledge_due_on`` becomes null; the deadline does
+    not move."""
+    user, case = _case_for(request, number)
+    services.supply_pledged_materials(
         actor=user,
         case=case,
         materials=_materials(payload.materials),

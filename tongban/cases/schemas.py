@@ -144,6 +144,15 @@ class SupplementIn(Schema):
     note: str = Field("", max_length=2000)
 
 
+class PledgedMaterialsIn(Schema):
+    """容缺受理, the second half: the pledged materials handed in."""
+
+    materials: list[MaterialIn] = Field(
+        max_length=100, description="The materials handed in (at least one)."
+    )
+    note: str = Field("", max_length=2000)
+
+
 class OutcomeIn(Schema):
     outcome: OutcomeValue
     certificate_number: str = Field("", max_length=80)
@@ -227,14 +236,28 @@ class CaseListOut(Schema):
 
 
 class ApplicantOut(Schema):
-    masked: bool = Field(description="True: personal data masked (not a handler of the case).")
+    """The applicant as every answer shows it: ID number, mobile and address masked
+    for everybody; a handler of the case gets them from ``POST
+    /cases/{number}/reveal``, which is audited."""
+
+    masked: bool = Field(
+        description="Always true: `id_number`, `mobile` and `address` are masked here."
+    )
     kind: ApplicantKindValue
-    name: str
+    name: str = Field(description="In full for a handler of the case, else masked (张*三).")
     id_type: IdTypeValue
+    id_number: str = Field(description="Masked (6205**********1234).")
+    mobile: str = Field(description="Masked (139****1234).")
+    address: str = Field(description="Always empty here.")
+    contact_name: str = Field(description="In full for a handler of the case, else masked.")
+
+
+class RevealOut(Schema):
+    """The applicant's personal data in full (each request is one audit record)."""
+
     id_number: str
     mobile: str
-    address: str = Field(description="Empty when masked.")
-    contact_name: str
+    address: str
 
 
 class StepOut(Schema):

@@ -244,7 +244,10 @@ class CaseView:
     extensions: list
     urgings: list
     supplement_requests: list
-    show_personal_data: bool
+    # A handler of the case (``access.is_handler_of``): sees the applicant's name and
+    # may reveal the ID number, mobile and address (audited, ``privacy.py``); these
+    # three are masked for everybody until revealed.
+    may_reveal: bool
     colour: str
     derivation: Any
     actions: set[str]
@@ -310,7 +313,7 @@ def case_view(user, case: Case, *, today: dt.date | None = None) -> CaseView:
         extensions=list(case.extensions.select_related("requested_by", "decided_by")),
         urgings=list(case.urgings.select_related("urged_by", "urged_user", "step")),
         supplement_requests=list(case.supplement_requests.all()),
-        show_personal_data=is_handler_of(user, case),
+        may_reveal=is_handler_of(user, case),
         colour=clock.colour(case, today, calendar),
         derivation=clock.explain_deadline(case, calendar),
         actions=actions,

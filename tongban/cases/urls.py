@@ -11,6 +11,7 @@ ACTIONS = (
     "reject",
     "request_supplement",
     "supplement",
+    "supply_pledged",
     "handle_immediately",
     "claim",
     "advance",
@@ -40,4 +41,5 @@ urlpatterns = [
         name="material",
     ),
     *[path(f"<str:number>/{action}/", getattr(views, action), name=action) for action in ACTIONS],
+    path("<str:number>/reveal/", views.reveal, name="reveal"),
 ]

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.models import User
@@ -29,10 +30,11 @@ from tongban.accounts.selectors import user_modules
 from tongban.catalog.formschema import build_form_class
 from tongban.catalog.models import Item
 from tongban.core import clock as core_clock
-from tongban.core.errors import DomainError, NotFound, ValidationFailed
+from tongban.core.crypto import mask_name
+from tongban.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.files import file_response
 
-from . import excel, forms, selectors, services
+from . import excel, forms, privacy, selectors, services
 from .access import get_case_for, intake_scope
 from .labels import timeline_label
 from .models import Case, CaseStep, ExtensionStatus, OpinionTemplate, StepKind, StepStatus
@@ -350,6 +352,7 @@ def _action_forms(user, view) -> dict:
             initial={"items": "\n".join(m.name for m in view.missing)},
         ),
         "supplement": lambda: forms.SupplementForm(prefix="supplement"),
+        "supply_pledged": lambda: forms.SupplementForm(prefix="supply_pledged"),
         "handle_immediately": lambda: forms.OutcomeForm(prefix="handle_immediately"),
         "claim": lambda: forms.StepForm(
             prefix="claim", steps=[s for s in view.my_steps if s.assignee_id is None]
@@ -406,6 +409,12 @@ ACTIONS = {
         "primary",
         False,
     ),
+    "supply_pledged": (
+        gettext_lazy("Pledged materials handed in"),
+        gettext_lazy("Record the materials"),
+        "primary",
+        False,
+    ),
     "decide_extension": (
         gettext_lazy("Decide the extension request"),
         gettext_lazy("Decide"),
@@ -449,7 +458,14 @@ class ActionBox:
     folded: bool
 
 
-def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, status=200):
+def _render_case(
+    request,
+    case: Case,
+    *,
+    bound: tuple[str, Any] | None = None,
+    status=200,
+    revealed: privacy.RevealedApplicant | None = None,
+):
     view = selectors.case_view(request.user, case)
     action_forms = _action_forms(request.user, view)
     if bound is not None and bound[0] in action_forms:
@@ -479,6 +495,12 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
         ]
         if "supplement" in view.actions
         else [],
+        # 容缺受理: the checklist offers what is still missing, i.e. what was pledged.
+        "pledged_rows": [MaterialRow(material=m) for m in view.missing]
+        if "supply_pledged" in view.actions
+        else [],
+        "revealed": revealed,
+        "contact_name": case.contact_name if view.may_reveal else mask_name(case.contact_name),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -772,6 +794,56 @@ def supplement(request, number: str):
         call,
         _("The supplement was recorded."),
     )
+
+
+@require_POST
+@case_staff_required
+def supply_pledged(request, number: str):
+    """容缺受理, the second half: the pledged materials handed in (pages counted or
+    files) and a note. The clock is not affected; the pledge ends when nothing
+    required is missing any more."""
+    case = _case_or_404(request.user, number)
+    # Parsed against the item's whole list, not only what the page offered: a
+    # material supplied meanwhile by someone else is then stored again, not lost.
+    _rows, given, _index = _material_rows(
+        request, list(case.item.materials.order_by("order", "id")), "pledged"
+    )
+
+    def call(case, data):
+        return services.supply_pledged_materials(
+            actor=request.user, case=case, materials=given, note=data["note"], at=_now()
+        )
+
+    return _perform(
+        request,
+        number,
+        "supply_pledged",
+        lambda case: forms.SupplementForm(request.POST, prefix="supply_pledged"),
+        call,
+        _("The pledged materials were recorded."),
+    )
+
+
+@never_cache
+@require_POST
+@case_staff_required
+def reveal(request, number: str):
+    """显示完整信息: the applicant's ID number, mobile and address in full, for a
+    handler of the case, audited (``privacy.reveal_applicant``). From the page (htmx)
+    the masked block is replaced; without htmx the whole page is shown with them. Not
+    cached anywhere (``never_cache``): the answer carries personal data."""
+    case = _case_or_404(request.user, number)
+    try:
+        revealed = privacy.reveal_applicant(actor=request.user, case=case, at=_now())
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(str(exc.message)) from exc
+    if request.htmx:
+        return render(
+            request,
+            "cases/_applicant.html",
+            {"case": case, "may_reveal": True, "revealed": revealed},
+        )
+    return _render_case(request, case, revealed=revealed)
 
 
 # --- opinion templates ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Who sees which case (access.py): lists start from ``Case.objects.visible_to``,
 fetching by number answers "not found" out of scope, and only the case's handlers
-see the applicant's personal data unmasked."""
+may reveal the applicant's personal data (privacy.py, audited)."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ class TestGetCaseFor:
 
 
 class TestIsHandlerOf:
-    def test_it_unmasks_for_the_handlers_only(self, personas, cases):
+    def test_it_names_the_handlers_who_may_reveal(self, personas, cases):
         promised, joint = cases["promised"], cases["joint"]
         assert is_handler_of(personas.handler, promised)
         assert is_handler_of(personas.window_clerk, promised)  # received it

@@ -1,6 +1,7 @@
 """``GET /api/v1/cases/{number}`` and its timeline: everything the case page shows,
-personal data masked for those who do not handle the case, the same 404 for a case
-out of scope as for a missing one, and the operations listed in the OpenAPI."""
+personal data masked (the name too for those who do not handle the case), the same
+404 for a case out of scope as for a missing one, and the operations listed in the
+OpenAPI."""
 
 from __future__ import annotations
 
@@ -49,8 +50,10 @@ def test_it_shows_steps_materials_derivation_and_actions_to_the_handler(personas
     assert body["derivation"]["limit_days"] == 15
     assert body["derivation"]["total_days"] == 15
     assert body["derivation"]["deadline"] == "2026-03-23"
-    assert body["applicant"]["masked"] is False
-    assert body["applicant"]["mobile"] == "13912341234"
+    # Masked for the handler too: ``POST …/reveal`` shows it, audited (test_reveal.py).
+    assert body["applicant"]["masked"] is True
+    assert body["applicant"]["name"] == "张小三"
+    assert body["applicant"]["mobile"] == "139****1234"
     assert body["actions"] == sorted(body["actions"])
     assert {"advance", "request_supplement", "request_extension"} <= set(body["actions"])
 
@@ -145,6 +148,8 @@ def test_it_documents_the_case_operations_in_the_openapi(client):
         "withdraw_case",
         "terminate_case",
         "urge_case",
+        "reveal_applicant",
+        "supply_pledged_materials",
         "list_opinion_templates",
         "create_opinion_template",
         "update_opinion_template",

@@ -1,4 +1,4 @@
-"""The case page: header with masked or unmasked applicant data, the deadline's
+"""The case page: header with the applicant's data masked, the deadline's
 derivation, steps, timeline and materials; one POST view per action, each calling
 its service; refusals shown on the page and nothing changed."""
 
@@ -33,11 +33,13 @@ def _events(case) -> list[str]:
     return list(case.timeline.order_by("at", "id").values_list("action", flat=True))
 
 
-def test_the_handler_sees_the_applicant_unmasked_and_the_supervisor_masked(client, personas, items):
+def test_the_applicant_is_masked_for_the_handler_and_the_supervisor_alike(client, personas, items):
+    """Revealing is a separate, audited request (test_reveal.py)."""
     case = accepted(personas, items.promised, now())
     log_in(client, personas.handler)
     body = client.get(_url(case)).content.decode()
-    assert PERSON_ID in body and "13912341234" in body
+    assert PERSON_ID not in body and "13912341234" not in body
+    assert case.masked_id_number in body and 'id="reveal-form"' in body
     assert 'id="derivation"' in body and 'id="timeline"' in body
 
     log_in(client, personas.supervisor)
@@ -46,6 +48,7 @@ def test_the_handler_sees_the_applicant_unmasked_and_the_supervisor_masked(clien
     assert response.status_code == 200
     assert PERSON_ID not in body and "13912341234" not in body
     assert case.masked_id_number in body and case.masked_mobile in body
+    assert 'id="reveal-form"' not in body
 
 
 def test_an_outsider_gets_404_like_a_missing_case(client, personas, items):
