@@ -146,7 +146,7 @@ def _detail(user, case: Case) -> dict:
         "result_note": case.result_note,
         "version": case.version,
         "applicant": _applicant(case, view.may_reveal),
-        "form_data": case.form_data,
+        "form_data": privacy.masked_form_data(case),
         "steps": [
             {
                 "id": row.step.pk,
@@ -376,7 +376,12 @@ def reveal_applicant(request, number: str, response: HttpResponse):
     response["Cache-Control"] = "no-store"
     user, case = _case_for(request, number)
     revealed = privacy.reveal_applicant(actor=user, case=case, at=timezone.now())
-    return {"id_number": revealed.id_number, "mobile": revealed.mobile, "address": revealed.address}
+    return {
+        "id_number": revealed.id_number,
+        "mobile": revealed.mobile,
+        "address": revealed.address,
+        "form": revealed.form,
+    }
 
 
 @router.get(

@@ -258,6 +258,11 @@ class RevealOut(Schema):
     id_number: str
     mobile: str
     address: str
+    form: dict[str, str] = Field(
+        default_factory=dict,
+        description="The item's form fields holding personal data (ID, mobile, address), "
+        "in full, by key; masked in the case detail's form_data.",
+    )
 
 
 class StepOut(Schema):

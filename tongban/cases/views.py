@@ -485,7 +485,9 @@ def _render_case(
         "view": view,
         "case": case,
         "actions": boxes,
-        "form_data": [(labels.get(k, k), _shown(v)) for k, v in (case.form_data or {}).items()],
+        "form_data": [
+            (labels.get(k, k), _shown(v)) for k, v in privacy.masked_form_data(case).items()
+        ],
         "pending_extension": next(
             (e for e in view.extensions if e.status == ExtensionStatus.PENDING), None
         ),
@@ -500,6 +502,7 @@ def _render_case(
         if "supply_pledged" in view.actions
         else [],
         "revealed": revealed,
+        "revealed_form": _revealed_form(case, revealed) if revealed else [],
         "contact_name": case.contact_name if view.may_reveal else mask_name(case.contact_name),
     }
     return render(request, "cases/case_detail.html", context, status=status)
@@ -841,9 +844,19 @@ def reveal(request, number: str):
         return render(
             request,
             "cases/_applicant.html",
-            {"case": case, "may_reveal": True, "revealed": revealed},
+            {
+                "case": case,
+                "may_reveal": True,
+                "revealed": revealed,
+                "revealed_form": _revealed_form(case, revealed),
+            },
         )
     return _render_case(request, case, revealed=revealed)
+
+
+def _revealed_form(case: Case, revealed) -> list[tuple[str, str]]:
+    labels = {f.key: f.label for f in case.item.form_fields.all()}
+    return [(labels.get(k, k), v) for k, v in revealed.form.items()]
 
 
 # --- opinion templates ---------------------------------------------------------------

@@ -58,7 +58,7 @@ class TestService:
         assert record.actor_id == personas.handler.pk
         assert record.actor_name == personas.handler.username
         assert record.object_type == "cases.case" and record.object_repr == case.number
-        assert record.message == "applicant id_number, mobile, address"
+        assert record.message == privacy.REVEALED_FIELDS
         assert record.at == at("2026-03-03", 9)
         assert record.success is True
         # A reveal is audited, not a step of the case: the timeline does not grow.
@@ -167,7 +167,12 @@ class TestApi:
         response = client.post(f"{BASE}/{case.number}/reveal", REMOTE_ADDR="10.9.8.7")
 
         assert response.status_code == 200
-        assert response.json() == {"id_number": PERSON_ID, "mobile": MOBILE, "address": ADDRESS}
+        assert response.json() == {
+            "id_number": PERSON_ID,
+            "mobile": MOBILE,
+            "address": ADDRESS,
+            "form": {},  # the item's form has no personal fields
+        }
         assert "no-store" in response["Cache-Control"]
         record = reveals(case).get()
         assert (record.actor_id, record.ip) == (personas.handler.pk, "10.9.8.7")
@@ -208,3 +213,58 @@ def test_a_handler_reveals_in_the_browser_without_leaving_the_page(page, persona
     expect(page.locator("#reveal-button")).to_have_count(0)
     assert page.url.endswith(_page(case))
     assert reveals(case).get().actor_id == personas.handler.pk
+
+
+class TestPersonalFormFields:
+    """An ID number or mobile number typed into the item's form is the same personal
+    data as the applicant's own: masked on the page and in the API, revealed (and
+    audited) with the rest."""
+
+    @pytest.fixture
+    def case_with_contact(self, personas, items):
+        from tongban.cases import services
+        from tongban.cases.testing import all_materials, person
+        from tongban.catalog import services as catalog
+        from tongban.catalog.models import FieldType
+
+        catalog.set_form_fields(
+            actor=None,
+            item=items.promised,
+            fields=[
+                catalog.FieldSpec("shop_name", "店铺名称", FieldType.TEXT, required=True),
+                catalog.FieldSpec("contact_mobile", "联系人手机", FieldType.MOBILE),
+            ],
+        )
+        case = services.submit_application(
+            actor=personas.window_clerk,
+            item=items.promised,
+            applicant=person(),
+            form_data={"shop_name": "小三面馆", "contact_mobile": "13712345678"},
+            materials=all_materials(items.promised),
+            at=at("2026-03-02"),
+        )
+        return services.accept_case(actor=personas.window_clerk, case=case, at=at("2026-03-02"))
+
+    def test_it_masks_them_on_the_page_and_reveals_them_to_the_handler(
+        self, client, personas, case_with_contact
+    ):
+        log_in(client, personas.handler)
+        page = client.get(_page(case_with_contact)).content.decode()
+        assert "13712345678" not in page and "137****5678" in page
+
+        revealed = client.post(_reveal_url(case_with_contact), HTTP_HX_REQUEST="true")
+
+        assert "13712345678" in revealed.content.decode()
+        assert reveals(case_with_contact).count() == 1
+
+    def test_it_masks_them_in_the_api_detail_and_returns_them_from_reveal(
+        self, personas, case_with_contact
+    ):
+        client = token_client(personas.handler)
+        detail = get(client, f"/{case_with_contact.number}").json()
+        assert detail["form_data"]["contact_mobile"] == "137****5678"
+
+        body = client.post(f"{BASE}/{case_with_contact.number}/reveal").json()
+
+        assert body["form"] == {"contact_mobile": "13712345678"}
+        assert reveals(case_with_contact).count() == 1
