@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -175,10 +175,35 @@ def _touch(case: Case, step: CaseStep) -> None:
 
 
 def _flush_steps(case: Case) -> None:
-    dirty = case.__dict__.pop("_dirty_steps", {})
-    if dirty:
-        # One UPDATE for all of them (finishing one step and starting the next).
-        CaseStep.objects.bulk_update(list(dirty.values()), STEP_FIELDS)
+    dirty = list(case.__dict__.pop("_dirty_steps", {}).values())
+    if len(dirty) > 1 and connection.vendor == "postgresql":
+        _update_steps_at_once(dirty)
+    else:
+        for step in dirty:
+            step.save(update_fields=STEP_FIELDS)
+
+
+def _update_steps_at_once(steps: list[CaseStep]) -> None:
+    """One UPDATE … FROM (VALUES …) for several steps (finishing one step and starting
+    the next). Django's ``bulk_update`` says the same with a CASE per column, which
+    costs more to build in Python than the round trip it saves."""
+    quote = connection.ops.quote_name
+    fields = [CaseStep._meta.get_field(name) for name in STEP_FIELDS]
+    pk = quote("id")
+    row = "(" + ", ".join(["%s::bigint"] + [f"%s::{f.db_type(connection)}" for f in fields]) + ")"
+    names = ", ".join([pk, *(quote(f.column) for f in fields)])
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    table = quote(CaseStep._meta.db_table)
+    sql = (
+        f"UPDATE {table} AS s SET {assignments} "  # noqa: S608 - identifiers from the model
+        f"FROM (VALUES {', '.join([row] * len(steps))}) AS v({names}) WHERE s.{pk} = v.{pk}"
+    )
+    params: list[Any] = []
+    for step in steps:
+        params.append(step.pk)
+        params.extend(f.get_db_prep_save(getattr(step, f.attname), connection) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _open_suspension(case: Case) -> Suspension | None:
