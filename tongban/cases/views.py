@@ -129,14 +129,64 @@ def workbench_context(user) -> dict:
     return {"workbench": panels}
 
 
+# Sort keys of the full panel lists: the case's deadline, its number, when it came in.
+PANEL_ORDERS = {
+    "deadline": ("case__deadline", "deadline"),
+    "number": ("case__number", "number"),
+    "received": ("case__received_at", "received_at"),
+}
+
+
+def _panel_order(panel: Panel, rows, order: str):
+    key = order.lstrip("-")
+    if key not in PANEL_ORDERS:
+        return rows, ""
+    through_case, on_case = PANEL_ORDERS[key]
+    field = on_case if panel.kind == "case" else through_case
+    descending = "-" if order.startswith("-") else ""
+    return rows.order_by(f"{descending}{field}", "pk"), order
+
+
 @case_staff_required
 def panel_list(request, panel: str):
-    """The full list behind a workbench panel."""
+    """The full list behind a workbench panel: paginated, sortable (``?order=``) and
+    exported to Excel (``?format=xlsx``) like the case query."""
     chosen = PANELS.get(panel)
     if chosen is None:
         raise Http404
-    page = _panel_page(chosen, request.user, request.GET.get("page"), LIST_SIZE)
-    return render(request, "cases/panel_list.html", {"panel": chosen, "page": page, "query": ""})
+    rows, order = _panel_order(chosen, chosen.rows(request.user), request.GET.get("order", ""))
+    if request.GET.get("format") == "xlsx":
+        found = rows[:EXPORT_LIMIT]
+        cases = list(found) if chosen.kind == "case" else [row.case for row in found]
+        content = excel.export_cases(actor=request.user, cases=cases, at=_now())
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{chosen.title}.xlsx"
+        )
+        return response
+    page = Paginator(rows, LIST_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    cases = page.object_list if chosen.kind == "case" else [r.case for r in page.object_list]
+    selectors.with_colours(cases)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    context = {
+        "panel": chosen,
+        "page": page,
+        "order": order,
+        "orders": [(key, _sort_label(key)) for key in PANEL_ORDERS],
+        "query": query.urlencode(),
+    }
+    return render(request, "cases/panel_list.html", context)
+
+
+def _sort_label(key: str) -> str:
+    return {
+        "deadline": _("deadline"),
+        "number": _("case number"),
+        "received": _("received at"),
+    }[key]
 
 
 # --- counter intake --------------------------------------------------------------------

@@ -156,3 +156,26 @@ def test_administrators_get_no_workbench_and_outsiders_an_empty_one(client, pers
         assert response.context["workbench"] is None
     else:
         assert all(page.paginator.count == 0 for _p, page in response.context["workbench"])
+
+
+def test_the_full_panel_list_sorts_by_deadline_and_exports_to_excel(client, personas, items):
+    import io
+
+    from openpyxl import load_workbook
+
+    early = accepted(personas, items.promised, at("2026-03-02"))
+    late = accepted(personas, items.promised, at("2026-04-01"))
+    log_in(client, personas.handler)
+    url = reverse("cases:panel", args=["todo"])
+
+    ascending = client.get(url, {"order": "deadline"}).content.decode()
+    descending = client.get(url, {"order": "-deadline"}).content.decode()
+
+    assert ascending.index(early.number) < ascending.index(late.number)
+    assert descending.index(late.number) < descending.index(early.number)
+
+    export = client.get(url, {"order": "-deadline", "format": "xlsx"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert numbers == [late.number, early.number]
