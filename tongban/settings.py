@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.cases",
     "tongban.notify",
+    "tongban.supervision",
     "tongban.portal",
     "tongban.core.admin.TongbanAdminConfig",
     "django.contrib.auth",
@@ -223,6 +224,9 @@ TONGBAN_AUDIT_CHECKPOINT_EVERY = env_int("TONGBAN_AUDIT_CHECKPOINT_EVERY", 1000)
 # --- Working days ---------------------------------------------------------------
 TONGBAN_WARN_DAYS = env_int("TONGBAN_WARN_DAYS", 2)
 TONGBAN_RED_AFTER_DAYS = env_int("TONGBAN_RED_AFTER_DAYS", 3)
+# Automatic urging of an overdue step: "daily" (each working day it stays overdue) or
+# "once".
+TONGBAN_URGE_MODE = os.environ.get("TONGBAN_URGE_MODE", "daily")
 # How often a process re-reads the calendar's version (another process may have edited
 # the holidays). Tests pin it: a version check in the middle of a page would change the
 # page's query count, and every calendar edit invalidates this process's copy anyway.

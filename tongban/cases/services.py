@@ -933,6 +933,34 @@ def accept_case(
     return case
 
 
+@transaction.atomic
+def deem_accepted(*, case: Case, at: dt.datetime) -> Case:
+    """视为受理 (Art. 32): no acceptance, refusal or supplement notice within five
+    working days of receipt — the application counts as accepted from the day it was
+    received, and its deadline runs from then. Done by the supervision sweep."""
+    case = _lock(case)
+    _require_status(case, CaseStatus.RECEIVED)
+    before = _snapshot(case)
+    steps = _accept(case, None, at, None, accepted_on=case.received_on)
+    case.deemed_accepted = True
+    _save(
+        case,
+        ["status", "accepted_on", "pledge_due_on", "deemed_accepted"],
+        steps=[s for s in steps if s.status == StepStatus.ACTIVE],
+    )
+    _record(
+        case,
+        actor=None,
+        action="deemed_accept",
+        at=at,
+        before=before,
+        deadline=case.deadline,
+        review_due_on=case.review_due_on,
+    )
+    _notify_accepted(case, at)
+    return case
+
+
 def _check_pledge(missing: list[Material], pledge_due_on, today) -> dt.date | None:
     if not missing:
         if pledge_due_on is not None:
@@ -1186,6 +1214,7 @@ def supply_pledged_materials(
     still_missing = missing_materials(case)
     if not still_missing:
         case.pledge_due_on = None
+        _resolve_alerts(case, "pledge_overdue", at)
     _save(case, ["pledge_due_on"])
     _record(
         case,
@@ -1216,6 +1245,7 @@ def _end_suspension(case: Case, suspension: Suspension, at: dt.datetime) -> int:
     suspension.ended_at = at
     suspension.ended_on = today
     suspension.days = days
+    _resolve_alerts(case, "special_overrun", at)
     suspension.save(update_fields=["ended_at", "ended_on", "days"])
     case.suspended_days += days
     case.status = CaseStatus.IN_PROGRESS
@@ -1516,6 +1546,7 @@ def _close_completed(case: Case, at, outcome: str, opinion: str, certificate_num
     case.certificate_number = certificate_number.strip() if outcome == Outcome.APPROVED else ""
     case.result_note = (opinion or "").strip()
     _cancel_open_steps(case)
+    _cure(case, at)
     _save(
         case,
         [
@@ -1529,6 +1560,19 @@ def _close_completed(case: Case, at, outcome: str, opinion: str, certificate_num
         ],
         steps=[],
     )
+
+
+def _cure(case: Case, at) -> None:
+    # Supervision builds on the case engine; its cards are cured when the case ends.
+    from tongban.supervision.services import cure_cards
+
+    cure_cards(case, at)
+
+
+def _resolve_alerts(case: Case, kind: str, at) -> None:
+    from tongban.supervision.services import resolve_alerts
+
+    resolve_alerts(case, kind, at)
 
 
 def _cancel_open_steps(case: Case) -> None:
@@ -1855,6 +1899,7 @@ def _close_early(case: Case, actor, at, status: str, action: str, reason: str) -
     if case.accepted_on is not None:
         case.terminated_on = local_date(at)
     _cancel_open_steps(case)
+    _cure(case, at)
     _save(
         case,
         ["status", "closed_at", "result_note", "terminated_on", "suspended_days"],
