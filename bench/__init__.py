@@ -8,8 +8,12 @@ a. full case lifecycles per second through the services beside the same lifecycl
    as hand-written SQL of the same shape, for one and two processes;
 b. SQL statements per workflow step, for a fresh case and for one with a long
    history;
-c. the workbench's data with 100,000 open cases beside 1,000.
+c. the workbench's data with 100,000 open cases beside 1,000;
+d. the supervision sweep with 10,000 and with 1,000,000 open cases of which the same
+   1,000 become due (their time ratio), and the cards it issues per second;
+e. the supervision dashboard's server time at 1,000,000 open cases.
 
-For a quick trial run: ``BENCH_SECONDS`` (per throughput measurement, default 15)
-and ``BENCH_CASES`` (the large workbench, default 100000).
+For a quick trial run: ``BENCH_SECONDS`` (per throughput measurement, default 15),
+``BENCH_CASES`` (the large workbench, default 100000) and
+``BENCH_SUPERVISION_CASES`` (the large sweep, default 1000000).
 """

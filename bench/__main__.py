@@ -61,11 +61,12 @@ def main() -> int:
     load_base_data()
     print(f"  ready in {time.monotonic() - began:.0f} s\n")
 
-    from . import lifecycle, queries, workbench
+    from . import lifecycle, queries, supervision, workbench
 
     lifecycle.report()
     queries.report()
     workbench.report()
+    supervision.report()
     print(f"Total time: {time.monotonic() - began:.0f} s")
     return 0
 

@@ -69,6 +69,7 @@ def on_http_error(request, exc: HttpError):
 
 api.add_router("/items", "tongban.catalog.api.router")
 api.add_router("/cases", "tongban.cases.api.router")
+api.add_router("/supervision", "tongban.supervision.api.router")
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("tongban.accounts.urls")),
     path("office/catalog/", include("tongban.catalog.urls")),
     path("office/cases/", include("tongban.cases.urls")),
+    path("office/supervision/", include("tongban.supervision.urls")),
     path("office/catalog/transfer/", include("tongban.catalog.excel_urls")),
     path("portal/", include("tongban.portal.urls")),
     path("admin/", admin.site.urls),

@@ -74,6 +74,17 @@ ACTION_LABELS = {
     "theme.update": _("Theme changed"),
     "theme.delete": _("Theme deleted"),
 }
+# Electronic supervision.
+ACTION_LABELS.update(
+    {
+        "card.yellow": _("Yellow card issued"),
+        "card.red": _("Red card issued"),
+        "card.rectify": _("Rectification note recorded"),
+        "supervision.export": _("Supervision list exported"),
+        "alert.special_overrun": _("Special procedure over its limit"),
+        "alert.pledge_overdue": _("Pledged materials overdue"),
+    }
+)
 # The case engine's actions are audited as ``case.<timeline code>``.
 ACTION_LABELS.update({f"case.{code}": label for code, label in TIMELINE_LABELS.items()})
 # Not a timeline event: a reveal changes nothing on the case, it is only audited.

@@ -209,7 +209,9 @@ def _path_of(code: str) -> str:
     from tongban.accounts.models import Department
 
     department = Department.objects.filter(code=code.strip()).only("path").first()
-    return department.path if department else "\0missing"
+    # Paths start with "/", so "missing" matches no department (a NUL would be
+    # refused by PostgreSQL).
+    return department.path if department else "missing"
 
 
 def overdue(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:

@@ -941,7 +941,15 @@ def deem_accepted(*, case: Case, at: dt.datetime) -> Case:
     case = _lock(case)
     _require_status(case, CaseStatus.RECEIVED)
     before = _snapshot(case)
-    steps = _accept(case, None, at, None, accepted_on=case.received_on)
+    # After a supplement before acceptance, the review limit ran from the day the
+    # supplement arrived (``supplement_case``): that is when the materials were received.
+    supplied_on = (
+        case.supplement_requests.filter(after_acceptance=False, fulfilled_on__isnull=False)
+        .order_by("-fulfilled_on")
+        .values_list("fulfilled_on", flat=True)
+        .first()
+    )
+    steps = _accept(case, None, at, None, accepted_on=supplied_on or case.received_on)
     case.deemed_accepted = True
     _save(
         case,

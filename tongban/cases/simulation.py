@@ -17,6 +17,13 @@ People act as they would in the office: window clerks who may take the item in
 claiming it from the queue when nobody holds it, heads deciding extensions and
 terminating. Delays are counted in working days on the real calendar; events that
 would fall after the end are dropped, so cases still running then stay open.
+
+Electronic supervision runs along: the supervision sweep
+(``tongban.supervision.services.sweep``) once per simulated day, just after local
+midnight, in order with the other events — so the history has what the sweep makes
+of it: deemed acceptances (the fate "unreviewed": an application nobody reviews),
+yellow and red cards (and their cure when the case ends), automatic urgings of
+overdue steps, special-procedure and pledge alerts.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import logging
 import random
 import time
 from collections import Counter
@@ -44,6 +52,7 @@ from tongban.catalog.models import FieldType, HandlingType, Item, Material
 from tongban.catalog.validators import CREDIT_ALPHABET, credit_check_char, id_check_char
 from tongban.core.clock import LOCAL_TZ, local_date
 from tongban.core.errors import ActionNotAllowed, DomainError
+from tongban.supervision import services as supervision
 from tongban.workcalendar.calendar import WorkCalendar, get_calendar
 
 from . import services
@@ -69,6 +78,7 @@ BASE_STEPS = ("organisation", "people", "calendar", "catalogue")
 # Fates: how a case ends (or where it stands at the end). "normal" takes the rest.
 FATE_SHARES = {
     "received": 0.03,  # taken in just before the end, not reviewed yet
+    "unreviewed": 0.02,  # nobody reviews it: the sweep deems it accepted (Art. 32)
     "stalled": 0.03,  # supplement asked for before acceptance; the applicant never came
     "rejected": 0.06,  # 不予受理
     "withdrawn_before": 0.02,  # withdrawn before acceptance
@@ -96,6 +106,7 @@ WORKFLOW_FATES = frozenset(
 )
 OFFICE_OPENS = dt.time(8, 40)
 OFFICE_CLOSES = dt.time(17, 30)
+SWEEP_TIME = dt.time(0, 1)  # the scheduled sweep just after midnight (supervision.tasks)
 
 
 @dataclass
@@ -129,6 +140,18 @@ class Summary:
             + "  ".join(f"{types[t]} ({t}): {self.by_type.get(t, 0)}" for t in HandlingType.values)
         )
         out.append(_("Open and overdue at the end: %(n)d") % {"n": self.overdue_open})
+        out.append(
+            _(
+                "Supervision: %(deemed)d deemed accepted, %(yellow)d yellow cards, "
+                "%(red)d red cards, %(urgings)d automatic urgings."
+            )
+            % {
+                "deemed": self.actions.get("deemed_accepted", 0),
+                "yellow": self.actions.get("yellow_cards", 0),
+                "red": self.actions.get("red_cards", 0),
+                "urgings": self.actions.get("urgings", 0),
+            }
+        )
         if self.refused:
             out.append(_("Actions refused by the services: %(n)d") % {"n": self.refused})
         return out
@@ -510,6 +533,8 @@ def make_plans(
     ):
         p.fate = "stuck"
     rules: dict[str, Callable[[Plan], bool]] = {
+        # Early enough that its review limit passes before the end.
+        "unreviewed": lambda p: free(p) and id(p) in early,
         "stalled": free,
         "rejected": free,
         "withdrawn_before": free,
@@ -590,6 +615,8 @@ class _Run:
         self.actions: Counter[str] = Counter()
         self.refused = 0
         self.now: dt.datetime | None = None
+        # Applications nobody reviews, by case: the sweep deems them accepted.
+        self.unreviewed: dict[int, Plan] = {}
 
     # -- the clock --
 
@@ -615,6 +642,17 @@ class _Run:
         if at is None or at > self.end_at:
             return  # after the end: the case stays as it is
         heapq.heappush(self.heap, (at, next(self.seq), fn, (plan, *args)))
+
+    def schedule_sweeps(self, start: dt.date) -> None:
+        """The supervision sweep just after each midnight after ``start`` (weekends
+        and holidays too, as the scheduled job does)."""
+        day = start + dt.timedelta(days=1)
+        while day <= self.end:
+            at = dt.datetime.combine(day, SWEEP_TIME, LOCAL_TZ)
+            if at > self.end_at:
+                break
+            heapq.heappush(self.heap, (at, next(self.seq), self.sweep, ()))
+            day += dt.timedelta(days=1)
 
     def run(self, progress: Progress | None, start: dt.datetime) -> None:
         span = max(1.0, (self.end_at - start).total_seconds())
@@ -679,6 +717,27 @@ class _Run:
             return rng.randint(limit, limit + 2)  # now and then a step runs over
         return rng.randint(0, max(0, round(limit * 0.6)))
 
+    # -- supervision --
+
+    def sweep(self, at: dt.datetime) -> None:
+        result = supervision.sweep(at=at)
+        for key, value in result.as_dict().items():
+            if isinstance(value, int) and key != "checked" and value:
+                self.actions[key] += value
+        if not (result.deemed_accepted and self.unreviewed):
+            return
+        deemed = Case.objects.filter(
+            pk__in=list(self.unreviewed), status=CaseStatus.IN_PROGRESS
+        ).values_list("pk", flat=True)
+        for pk in sorted(deemed):
+            plan = self.unreviewed.pop(pk)
+            # Deemed accepted overnight: the department takes the case up when the
+            # office next opens, and it runs its course like any other.
+            day = local_date(at)
+            if not self.calendar.is_workday(day):
+                day = self.calendar.add(day, 1)
+            self.schedule(_office_time(day, plan.rng), self.start_steps, plan)
+
     # -- intake --
 
     def receive(self, at: dt.datetime, plan: Plan) -> None:
@@ -702,7 +761,10 @@ class _Run:
         )
         plan.case_pk = case.pk
         self.did("receive")
-        if plan.fate == "received":
+        if plan.fate in ("received", "unreviewed"):
+            # Nobody reviews it; should its review limit pass before the end (always
+            # for "unreviewed"), the sweep deems it accepted and the work starts.
+            self.unreviewed[case.pk] = plan
             return
         wait = 0 if counter else rng.choice((0, 1, 1, 2, 3))
         self.schedule(self.later(at, wait, rng), self.review, plan)
@@ -1092,10 +1154,17 @@ def simulate(
     run = _Run(staff, calendar, end, until)
     for plan in plans:
         run.schedule(plan.arrival, run.receive, plan)
+    run.schedule_sweeps(start)
     # The simulation writes thousands of messages: they stay in the outbox for the
     # worker instead of being dispatched one by one after every action.
-    with override_settings(TONGBAN_OUTBOX_EAGER=False):
-        run.run(progress, dt.datetime.combine(start, dt.time.min, LOCAL_TZ))
+    sweep_log = logging.getLogger(supervision.__name__)
+    once = _Once()
+    sweep_log.addFilter(once)
+    try:
+        with override_settings(TONGBAN_OUTBOX_EAGER=False):
+            run.run(progress, dt.datetime.combine(start, dt.time.min, LOCAL_TZ))
+    finally:
+        sweep_log.removeFilter(once)
     pks = [p.case_pk for p in plans if p.case_pk is not None]
     return Summary(
         cases=len(pks),
@@ -1107,6 +1176,22 @@ def simulate(
         seconds=time.monotonic() - began,
         loaded_base=loaded,
     )
+
+
+class _Once(logging.Filter):
+    """Each distinct log message once: a sweep per simulated day would otherwise
+    repeat the same warning (a year missing from the calendar) a hundred times."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
 
 
 def _chunks(pks: list[int], size: int = 500) -> Iterable[list[int]]:

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from tongban.supervision import diagram_views
+
 from . import views
 
 app_name = "cases"
@@ -42,4 +44,5 @@ urlpatterns = [
     ),
     *[path(f"<str:number>/{action}/", getattr(views, action), name=action) for action in ACTIONS],
     path("<str:number>/reveal/", views.reveal, name="reveal"),
+    path("<str:number>/diagram/", diagram_views.diagram, name="diagram"),
 ]

@@ -554,8 +554,29 @@ def _render_case(
         "revealed": revealed,
         "revealed_form": _revealed_form(case, revealed) if revealed else [],
         "contact_name": case.contact_name if view.may_reveal else mask_name(case.contact_name),
+        "diagram": _diagram(view),
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _diagram(view: selectors.CaseView):
+    """The process diagram (流程图) from the steps and suspensions the page has read
+    already — no query. Safe markup: the diagram escapes every text it draws."""
+    from django.utils.safestring import mark_safe
+
+    from tongban.supervision.diagram import build_diagram
+    from tongban.workcalendar.calendar import get_calendar
+
+    if not view.steps:
+        return ""
+    svg = build_diagram(
+        view.case,
+        [row.step for row in view.steps],
+        view.suspensions,
+        today=core_clock.local_date(),
+        calendar=get_calendar(),
+    )
+    return mark_safe(svg)
 
 
 def _shown(value) -> str:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.roles import RoleCode
 from tongban.accounts.scoping import DepartmentScopedQuerySet
 
 
@@ -26,6 +27,26 @@ class CardQuerySet(DepartmentScopedQuerySet, models.QuerySet):
 
     def open(self):
         return self.filter(cured_at__isnull=True)
+
+    def visible_to(self, user):
+        """The departmental scope; and for a section head, whose scope is the
+        section while cards count for the department, the cards of the section's
+        handlers and steps too."""
+        visible = super().visible_to(user)
+        section = getattr(user, "section", None) if user is not None else None
+        if (
+            section is None
+            or not user.is_authenticated
+            or not user.is_active
+            or not user.has_role(RoleCode.SECTION_HEAD)
+            or user.admin_role
+        ):
+            return visible
+        return self.filter(
+            models.Q(pk__in=visible.values("pk"))
+            | models.Q(handler__section=section)
+            | models.Q(step__department__path__startswith=section.path)
+        )
 
 
 class Card(models.Model):
@@ -117,6 +138,10 @@ class Card(models.Model):
         return self.cured_at is not None
 
 
+class AlertQuerySet(DepartmentScopedQuerySet, models.QuerySet):
+    department_field = "department"
+
+
 class AlertKind(models.TextChoices):
     SPECIAL_OVERRUN = "special_overrun", _("Special procedure over its limit")  # 特别程序超时
     PLEDGE_OVERDUE = "pledge_overdue", _("Pledged materials not handed in")  # 容缺材料逾期
@@ -137,7 +162,7 @@ class Alert(models.Model):
     issued_on = models.DateField(_("raised on"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
-    objects = CardQuerySet.as_manager()
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alert")

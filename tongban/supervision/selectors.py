@@ -30,7 +30,9 @@ from .models import Alert, Card
 
 def _department_path(code: str) -> str | None:
     department = Department.objects.filter(code=code.strip()).only("path").first()
-    return department.path if department else "\0missing"
+    # Paths start with "/", so "missing" matches no department (a NUL would be
+    # refused by PostgreSQL).
+    return department.path if department else "missing"
 
 
 # --- cards, urgings, alerts -------------------------------------------------------------
@@ -171,11 +173,12 @@ def special_procedure_limits(user, today: dt.date) -> QuerySet[Suspension]:
 
 
 def counts_per_department(cases: QuerySet[Case]) -> list[dict]:
-    """``[{"department": code, "name": ..., "count": n}]`` for a list of cases."""
+    """``[{"code": department code, "name": ..., "count": n}]`` for a list of cases
+    (each case once, even when a filter joined it to several rows)."""
     return list(
         cases.order_by()
         .values(code=F("department__code"), name=F("department__name"))
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk", distinct=True))
         .order_by("-count", "code")
     )
 
@@ -246,3 +249,69 @@ def top_overdue_items(user, today: dt.date, limit: int = 10) -> list[dict]:
         .annotate(count=Count("pk"))
         .order_by("-count", "code")[:limit]
     )
+
+
+# --- for the API's real-time lists -------------------------------------------------------------
+
+
+def with_supplement_requested_on(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate ``supplement_requested_on``: the day of the case's open supplement
+    request (a subquery, so it neither multiplies rows nor costs a query per row)."""
+    from django.db.models import OuterRef, Subquery
+
+    from tongban.cases.models import SupplementRequest
+
+    latest = (
+        SupplementRequest.objects.filter(case=OuterRef("pk"), fulfilled_at__isnull=True)
+        .order_by("-requested_at", "-id")
+        .values("requested_on")[:1]
+    )
+    return cases.annotate(supplement_requested_on=Subquery(latest))
+
+
+def special_procedures_per_department(suspensions: QuerySet[Suspension]) -> list[dict]:
+    """``counts_per_department`` for ``special_procedure_limits``: procedures counted
+    per lead department of their case."""
+    return list(
+        suspensions.order_by()
+        .values(code=F("case__department__code"), name=F("case__department__name"))
+        .annotate(count=Count("pk"))
+        .order_by("-count", "code")
+    )
+
+
+# --- for the supervision pages (the lists behind the dashboard's figures) -----------------
+
+
+def of_department(rows: QuerySet, code: str, field: str = "department") -> QuerySet:
+    """Rows of exactly the department ``code``, not its subtree: the per-department
+    figures group by the department itself, and the list behind one must match it."""
+    return rows.filter(**{f"{field}__code": code.strip()})
+
+
+def processing_limits_in_state(user, today: dt.date, state: str = "") -> QuerySet[Case]:
+    """``processing_limits`` narrowed to ``overdue`` (deadline passed) or ``due_soon``
+    (deadline today or later), as ``open_counts`` counts them."""
+    rows = processing_limits(user, today)
+    if state == "overdue":
+        return rows.filter(deadline__lt=today)
+    if state == "due_soon":
+        return rows.filter(deadline__gte=today)
+    return rows
+
+
+def cards_cured_between(rows: QuerySet[Card], first: dt.date, last: dt.date) -> QuerySet[Card]:
+    return rows.filter(cured_on__range=(first, last))
+
+
+def completed_between(
+    cases: QuerySet[Case], first: dt.date, last: dt.date, *, on_time: bool | None = None
+) -> QuerySet[Case]:
+    """Cases completed in [first, last] (``on_time``: by their deadline or not), as
+    ``on_time_trend`` counts them."""
+    rows = cases.filter(completed_on__range=(first, last))
+    if on_time is True:
+        rows = rows.filter(completed_on__lte=F("deadline"))
+    elif on_time is False:
+        rows = rows.filter(completed_on__gt=F("deadline"))
+    return rows

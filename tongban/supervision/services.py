@@ -57,6 +57,7 @@ class SweepResult:
     urgings: int = 0
     special_overruns: int = 0
     pledges_overdue: int = 0
+    failed: int = 0
     missing_years: list[int] = field(default_factory=list)
 
     def add(self, counts: Counter) -> None:
@@ -72,6 +73,7 @@ class SweepResult:
             "urgings": self.urgings,
             "special_overruns": self.special_overruns,
             "pledges_overdue": self.pledges_overdue,
+            "failed": self.failed,
             "missing_years": self.missing_years,
         }
 
@@ -102,7 +104,14 @@ def sweep(*, at: dt.datetime, batch: int = 200) -> SweepResult:
             return result
         for pk in due:
             seen.add(pk)
-            counts = check_case(pk, at=at)
+            try:
+                counts = check_case(pk, at=at)
+            except Exception:
+                # One broken case must not stop the supervision of all the others
+                # (nor stop the sweep at the same case every five minutes).
+                log.exception("supervision check of case %s failed", pk)
+                result.failed += 1
+                continue
             if counts is not None:
                 result.checked += 1
                 result.add(counts)

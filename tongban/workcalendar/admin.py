@@ -177,6 +177,17 @@ class HolidayAdmin(ModuleAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="{}_{}_export".format(*info),
             ),
+            # The change form's "preview" button posts the unsaved form here.
+            path(
+                "add/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview_add".format(*info),
+            ),
+            path(
+                "<path:object_id>/change/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
             *super().get_urls(),
         ]
 
@@ -230,9 +241,83 @@ class HolidayAdmin(ModuleAdmin):
         }
         return TemplateResponse(request, "admin/workcalendar/holiday/import.html", context)
 
+    def preview_view(self, request, object_id=None):
+        """Which open cases' deadlines the submitted (unsaved) holiday would move, and
+        by how much (time-limits.md, "Calendar changes"). Nothing is written."""
+        from django.contrib.admin.utils import unquote
+
+        from tongban.supervision.calendar_changes import affected_cases, proposed_calendar
+        from tongban.workcalendar.calendar import HolidaySpan
+
+        holiday = self.get_object(request, unquote(object_id)) if object_id else None
+        allowed = (
+            self.has_change_permission(request, holiday)
+            if object_id
+            else self.has_add_permission(request)
+        )
+        if (object_id and holiday is None) or not allowed:
+            raise DjangoPermissionDenied
+        if request.method != "POST":
+            return redirect(request.path.rsplit("preview/", 1)[0])
+        # The holiday as stored (for an edit), before the form writes into it.
+        replacing = (holiday.year, holiday.name) if holiday else None
+        old_days = [holiday.first_day, holiday.last_day] if holiday else []
+        old_days += [a.date for a in holiday.adjusted_workdays.all()] if holiday else []
+        form = HolidayForm(request.POST, instance=holiday or Holiday())
+        dates, problems = _posted_adjusted_days(request.POST)
+        moved = None
+        if form.is_valid() and not problems:
+            data = form.cleaned_data
+            span = HolidaySpan(
+                holiday.pk if holiday else None,
+                data["year"],
+                data["name"],
+                data["first_day"],
+                data["last_day"],
+            )
+            days = [*old_days, span.first_day, span.last_day, *dates]
+            moved = affected_cases(
+                proposed_calendar(replacing=replacing, holiday=span, adjusted=dates),
+                first=min(days),
+                last=max(days),
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Deadlines this change would move"),
+            "form": form,
+            "problems": problems,
+            "moved": moved,
+            "holiday": holiday,
+        }
+        return TemplateResponse(request, "admin/workcalendar/holiday/preview.html", context)
+
     def _xlsx(self, holidays) -> HttpResponse:
         response = HttpResponse(export_holidays(holidays), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename="节假日安排.xlsx"
         )
         return response
+
+
+def _posted_adjusted_days(data) -> tuple[list, list[str]]:
+    """The adjusted working days of the inline as submitted (rows marked for deletion
+    left out); the preview needs their dates only."""
+    prefix = "adjusted_workdays"
+    field = forms.DateField(required=False)
+    dates, problems = [], []
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
+    except ValueError:
+        total = 0
+    for i in range(min(total, 1000)):
+        if data.get(f"{prefix}-{i}-DELETE"):
+            continue
+        try:
+            day = field.clean(data.get(f"{prefix}-{i}-date", ""))
+        except forms.ValidationError as exc:
+            problems.extend(exc.messages)
+            continue
+        if day is not None:
+            dates.append(day)
+    return dates, problems

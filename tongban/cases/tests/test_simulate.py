@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
@@ -14,6 +15,7 @@ from django.db.models import Sum
 from tongban.accounts.models import Department
 from tongban.cases.export import case_facts
 from tongban.cases.models import (
+    OPEN_STATUSES,
     Case,
     CaseStatus,
     ExtensionStatus,
@@ -21,11 +23,14 @@ from tongban.cases.models import (
     Suspension,
     SuspensionKind,
     TimelineEvent,
+    Urging,
 )
 from tongban.cases.simulation import simulate
 from tongban.catalog.models import HandlingType
 from tongban.core.clock import LOCAL_TZ
 from tongban.notify.models import OutboxMessage, OutboxStatus
+from tongban.supervision.models import Alert, Card, CardColour, CardRule
+from tongban.supervision.services import sweep
 from tongban.workcalendar.calendar import get_calendar, invalidate_calendar
 
 START, END = dt.date(2026, 1, 5), dt.date(2026, 3, 6)  # two months, over the Spring Festival
@@ -79,6 +84,59 @@ def test_it_produces_every_status_type_and_event_with_consistent_facts():
         assert case.deadline == expected, case.number
     for suspension in Suspension.objects.exclude(ended_on=None):
         assert suspension.days == calendar.wd(suspension.started_on, suspension.ended_on)
+
+
+def test_it_sweeps_every_night_so_the_history_has_cards_urgings_and_a_deemed_acceptance():
+    summary = simulate(60, START, END, seed=7)
+
+    cards = list(Card.objects.select_related("case", "yellow"))
+    yellow = [c for c in cards if c.colour == CardColour.YELLOW]
+    red = [c for c in cards if c.colour == CardColour.RED]
+    assert yellow and red
+    assert (summary.actions["yellow_cards"], summary.actions["red_cards"]) == (
+        len(yellow),
+        len(red),
+    )
+    # Every red card follows a yellow one of the same case, red_after_days later (or
+    # more, when the case was suspended meanwhile).
+    calendar = get_calendar()
+    for card in red:
+        assert card.yellow.case_id == card.case_id
+        red_after = calendar.wd(card.yellow.issued_on, card.issued_on)
+        assert red_after >= settings.TONGBAN_RED_AFTER_DAYS, card.case.number
+    # Issued just after midnight on the day after a full working day past the deadline.
+    for card in yellow:
+        assert card.issued_at.astimezone(LOCAL_TZ).time() == dt.time(0, 1)
+        if card.rule == CardRule.DEADLINE:
+            assert calendar.wd(card.deadline, card.issued_on) >= 1, card.case.number
+    # Cured exactly when the case ended; still open cases keep theirs.
+    for card in cards:
+        ended = card.case.status not in OPEN_STATUSES
+        assert (card.cured_at is not None) == ended, card.case.number
+        if ended:
+            assert card.cured_at == card.case.closed_at
+    assert any(c.cured_at for c in cards) and any(not c.cured_at for c in cards)
+    # Steps left lying are urged automatically; handlers and heads are told.
+    urgings = Urging.objects.filter(automatic=True)
+    assert urgings.count() == summary.actions["urgings"] > 0
+    assert OutboxMessage.objects.filter(template="case.urged").exists()
+    assert OutboxMessage.objects.filter(template="supervision.red").exists()
+    assert Alert.objects.exists()  # pledged materials late, or a special procedure over
+    # The application nobody reviewed counts as accepted from the day it came in,
+    # and the intake desk is carded; the department then handled it as any other.
+    deemed = Case.objects.get(deemed_accepted=True)
+    assert deemed.accepted_on == deemed.received_on
+    assert deemed.cards.filter(rule=CardRule.INTAKE_LIMIT, colour=CardColour.YELLOW).exists()
+    assert deemed.timeline.filter(action="deemed_accept").exists()
+    assert deemed.timeline.filter(action="claim").exists()
+    assert summary.actions["deemed_accepted"] == 1
+
+    # The history is what the sweep makes of it: one more sweep as of the end of the
+    # last day finds nothing left to issue.
+    again = sweep(at=END_AT).as_dict()
+    issued = {k: v for k, v in again.items() if k not in ("checked", "missing_years")}
+    assert issued == dict.fromkeys(issued, 0)
+    assert not summary.actions.get("failed")  # no check of a case broke on the way
 
 
 def _facts_of_a_fresh_run(seed: int) -> list[dict]:

@@ -33,6 +33,7 @@ def test_it_cards_yellow_then_red_and_deems_acceptance(personas, items):
         "urgings": 0,
         "special_overruns": 0,
         "pledges_overdue": 0,
+        "failed": 0,
         "missing_years": again.missing_years,
     }
     waiting.refresh_from_db()
@@ -46,3 +47,18 @@ def test_it_cards_yellow_then_red_and_deems_acceptance(personas, items):
     later = sweep(at=at("2026-03-27", 0, 5))
     assert later.red_cards >= 1
     assert Card.objects.filter(case=case, colour=CardColour.RED).count() == 1
+
+
+def test_one_failing_case_does_not_stop_the_sweep(personas, items):
+    from tongban.cases.models import Case
+
+    broken = accepted(personas, items.promised, at("2026-03-02"))
+    healthy = accepted(personas, items.promised, at("2026-03-02"))
+    # Damaged data: a deadline before the calendar's first day makes its check fail.
+    Case.objects.filter(pk=broken.pk).update(deadline=dt.date(1989, 12, 29))
+
+    result = sweep(at=at("2026-03-24", 0, 5))
+
+    assert result.failed == 1
+    assert Card.objects.filter(case=healthy, colour=CardColour.YELLOW).count() == 1
+    assert not Card.objects.filter(case=broken).exists()
