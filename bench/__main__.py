@@ -27,6 +27,11 @@ def _create_scratch(admin_url: str) -> None:
 
 
 def main() -> int:
+    wanted = set(sys.argv[1:])
+    known = {"lifecycle", "queries", "workbench", "supervision", "reports"}
+    if wanted - known:
+        print(f"Unknown part(s) {sorted(wanted - known)}; known: {sorted(known)}", file=sys.stderr)
+        return 2
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         print(
@@ -61,12 +66,19 @@ def main() -> int:
     load_base_data()
     print(f"  ready in {time.monotonic() - began:.0f} s\n")
 
-    from . import lifecycle, queries, supervision, workbench
+    from . import lifecycle, queries, reports, supervision, workbench
 
-    lifecycle.report()
-    queries.report()
-    workbench.report()
-    supervision.report()
+    parts = {
+        "lifecycle": lifecycle.report,
+        "queries": queries.report,
+        "workbench": workbench.report,
+        "supervision": supervision.report,
+        "reports": reports.report,
+    }
+    # ``python -m bench reports`` runs only the parts named; no argument runs them all.
+    for name, run in parts.items():
+        if not wanted or name in wanted:
+            run()
     print(f"Total time: {time.monotonic() - began:.0f} s")
     return 0
 

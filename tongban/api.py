@@ -70,6 +70,8 @@ def on_http_error(request, exc: HttpError):
 api.add_router("/items", "tongban.catalog.api.router")
 api.add_router("/cases", "tongban.cases.api.router")
 api.add_router("/supervision", "tongban.supervision.api.router")
+api.add_router("/reports", "tongban.reports.api.router")
+api.add_router("/documents", "tongban.documents.api.router")
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -10,6 +10,8 @@ urlpatterns = [
     path("office/catalog/", include("tongban.catalog.urls")),
     path("office/cases/", include("tongban.cases.urls")),
     path("office/supervision/", include("tongban.supervision.urls")),
+    path("office/reports/", include("tongban.reports.urls")),
+    path("office/documents/", include("tongban.documents.urls")),
     path("office/catalog/transfer/", include("tongban.catalog.excel_urls")),
     path("portal/", include("tongban.portal.urls")),
     path("admin/", admin.site.urls),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from tongban.documents import views as documents_views
+
 from . import views
 
 app_name = "portal"
@@ -7,6 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("guide/", views.guide, name="guide"),
+    path("notices/verify/", documents_views.verify_notice, name="notice_verify"),
     # Before "<code>/": a code is never "basis" followed by more path segments.
     path("guide/basis/<int:basis_id>/document/", views.basis_document, name="basis_document"),
     path("guide/<str:code>/", views.guide_item, name="guide_item"),

@@ -19,4 +19,5 @@ def case_nav(context):
         "intake": Module.INTAKE in modules,
         "query": Module.QUERY in modules,
         "opinions": bool(modules & {Module.CASES, Module.WORKBENCH}),
+        "reports": Module.REPORTS in modules,
     }
