@@ -148,7 +148,7 @@ def facts_queryset(as_of: dt.datetime, *, deadline: bool = True) -> QuerySet[Cas
     )
 
 
-def _base(as_of: dt.datetime, *, clock: bool) -> QuerySet[Case]:
+def _base(as_of: dt.datetime, *, clock: bool, suspension: bool = True) -> QuerySet[Case]:
     """The accepted-as-of cases with the facts that need no working-day arithmetic;
     with ``clock``, also ``shift`` (working days from acceptance to the deadline as of
     ``as_of``) and ``suspended_as_of``."""
@@ -166,9 +166,8 @@ def _base(as_of: dt.datetime, *, clock: bool) -> QuerySet[Case]:
         .annotate(
             case_id=F("pk"),
             kind=F("handling_type"),
+            dept_id=F("department_id"),
             dept_code=F("department__code"),
-            dept_name=F("department__name"),
-            dept_path=F("department__path"),
             accepted=F("accepted_on"),
             completed_as_of=CaseWhen(
                 When(closed, then=F("completed_on")), default=None, output_field=DateField()
@@ -219,24 +218,26 @@ def _base(as_of: dt.datetime, *, clock: bool) -> QuerySet[Case]:
         ),
         output_field=IntegerField(),
     )
-    return cases.annotate(
-        shift=shift, suspended_as_of=Exists(suspended_now, output_field=BooleanField())
-    )
+    cases = cases.annotate(shift=shift)
+    if not suspension:
+        return cases
+    return cases.annotate(suspended_as_of=Exists(suspended_now, output_field=BooleanField()))
 
 
 FACT_COLUMNS = (
     "case_id",
     "kind",
+    "dept_id",
     "dept_code",
-    "dept_name",
-    "dept_path",
     "accepted",
     "completed_as_of",
     "terminated_as_of",
 )
 
 
-def facts_table(as_of: dt.datetime, where: Q, *, deadline: bool = True) -> tuple[str, tuple]:
+def facts_table(
+    as_of: dt.datetime, where: Q, *, deadline: bool = True, suspension: bool = True
+) -> tuple[str, tuple]:
     """The SQL (and parameters) of a derived table ``(…)`` with one row per case
     accepted as of ``as_of`` and meeting ``where`` (a ``Q`` over ``Case``), with the
     columns ``FACT_COLUMNS`` and, with ``deadline``, ``shift``, ``suspended_as_of``,
@@ -247,11 +248,13 @@ def facts_table(as_of: dt.datetime, where: Q, *, deadline: bool = True) -> tuple
     planner from pulling the inner query up into the outer one, which would evaluate
     its subqueries once per reference instead of once per case."""
     fence = "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
-    base = _base(as_of, clock=deadline).filter(where)
+    base = _base(as_of, clock=deadline, suspension=suspension).filter(where)
     if not deadline:
         sql, params = base.values(*FACT_COLUMNS).query.sql_with_params()
         return f"({sql} {fence})", tuple(params)
-    sql, params = base.values(*FACT_COLUMNS, "shift", "suspended_as_of").query.sql_with_params()
+    # ``suspended_as_of`` (one look-up per case) only where a figure needs it.
+    extra = ("shift", "suspended_as_of") if suspension else ("shift",)
+    sql, params = base.values(*FACT_COLUMNS, *extra).query.sql_with_params()
     index = connection.ops.quote_name(WorkdayIndex._meta.db_table)
     return (
         "(SELECT b.*,"  # noqa: S608 - identifiers from the model, values are parameters
