@@ -63,6 +63,28 @@ def department_scope_filter(user, field: str):
     return Q(**{f"{field}__path__startswith": scope.root.path})
 
 
+def works_in(user, department) -> bool:
+    """Whether ``user``'s department or section lies in ``department``'s subtree."""
+    return any(
+        d is not None and d.path.startswith(department.path)
+        for d in (user.department, user.section)
+    )
+
+
+# Paths start with "/", so this matches no department (a NUL would be refused by
+# PostgreSQL).
+NO_SUCH_PATH = "missing"
+
+
+def department_path(code: str) -> str:
+    """The path of the department with ``code`` (for ``…__path__startswith`` filters
+    by a code typed into a query), or a path that matches nothing."""
+    from .models import Department
+
+    path = Department.objects.filter(code=code.strip()).values_list("path", flat=True).first()
+    return path or NO_SUCH_PATH
+
+
 class DepartmentScopedQuerySet:
     """Mixin for QuerySets of departmental data: set ``department_field``."""
 

@@ -18,7 +18,13 @@ from django.db.models import Exists, OuterRef, Q
 
 from tongban.accounts.models import Department, DepartmentKind
 from tongban.accounts.roles import RoleCode
-from tongban.accounts.scoping import EVERYTHING, NOTHING, DepartmentScope, department_scope
+from tongban.accounts.scoping import (
+    EVERYTHING,
+    NOTHING,
+    DepartmentScope,
+    department_scope,
+    works_in,
+)
 from tongban.core.errors import NotFound
 
 from .models import Case, CaseStep, OpinionTemplate, StepStatus
@@ -89,14 +95,6 @@ def _in_queue_of(user) -> Q:
                 role__in=roles,
             ).filter(Exists(home_below_step))
         )
-    )
-
-
-def works_in(user, department) -> bool:
-    """Whether ``user``'s department or section lies in ``department``'s subtree."""
-    return any(
-        d is not None and d.path.startswith(department.path)
-        for d in (user.department, user.section)
     )
 
 

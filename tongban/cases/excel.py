@@ -5,7 +5,6 @@ neutralised (security.md "Data"), and the export audited."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from tongban.audit.export import neutralise
 from tongban.audit.services import record_event
 from tongban.core.clock import LOCAL_TZ
+from tongban.core.excel import table_workbook
 
 from .models import Case
 
@@ -68,35 +68,7 @@ def _row(case: Case) -> list:
 
 
 def cases_workbook(cases: Iterable[Case]) -> tuple[bytes, int]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("cases")[:31]
-    header = columns()
-    sheet.append([title for title, _width in header])
-    count = 0
-    for case in cases:
-        sheet.append(_row(case))
-        count += 1
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
-    for cell in sheet[1]:
-        cell.font, cell.fill = bold, fill
-    for index, (_title, width) in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif cell.data_type == "s":
-                cell.number_format = "@"  # text stays text
-    sheet.freeze_panes = "A2"  # the header stays in view
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue(), count
+    return table_workbook(_("cases"), columns(), (_row(case) for case in cases))
 
 
 def export_cases(*, actor, cases: Iterable[Case], at: dt.datetime) -> bytes:

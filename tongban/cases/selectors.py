@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.scoping import department_path
 from tongban.catalog.models import HandlingType
 from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar
@@ -177,9 +178,9 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[Case]:
     if f.item:
         cases = cases.filter(Q(item__code=f.item.strip()) | Q(item_name__icontains=f.item.strip()))
     if f.department:
-        cases = cases.filter(department__path__startswith=_path_of(f.department))
+        cases = cases.filter(department__path__startswith=department_path(f.department))
     if f.hall:
-        cases = cases.filter(hall__path__startswith=_path_of(f.hall))
+        cases = cases.filter(hall__path__startswith=department_path(f.hall))
     if f.status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif f.status:
@@ -203,15 +204,6 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[Case]:
         )
     order = f.order if f.order in SORTABLE else "-received_at"
     return cases.order_by(order, "-id")
-
-
-def _path_of(code: str) -> str:
-    from tongban.accounts.models import Department
-
-    department = Department.objects.filter(code=code.strip()).only("path").first()
-    # Paths start with "/", so "missing" matches no department (a NUL would be
-    # refused by PostgreSQL).
-    return department.path if department else "missing"
 
 
 def overdue(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:

@@ -23,6 +23,7 @@ from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
+from tongban.accounts.scoping import works_in
 from tongban.audit.services import diff, model_snapshot, record_event
 from tongban.core.errors import ActionNotAllowed, PermissionDenied, ValidationFailed
 from tongban.core.services import full_clean_or_raise
@@ -780,14 +781,6 @@ def delete_item(*, actor: User | None, item: Item, at=None) -> None:
 
 
 # --- staff assignment (项目与人员的关联) -------------------------------------------------
-
-
-def works_in(user: User, department) -> bool:
-    """Whether ``user``'s department or section lies in ``department``'s subtree."""
-    return any(
-        d is not None and d.path.startswith(department.path)
-        for d in (user.department, user.section)
-    )
 
 
 @transaction.atomic

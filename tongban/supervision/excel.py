@@ -5,7 +5,6 @@ header kept in view, values a spreadsheet would read as a formula neutralised
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from tongban.accounts.roles import RoleCode
 from tongban.audit.export import neutralise
 from tongban.audit.services import record_event
 from tongban.core.clock import LOCAL_TZ
+from tongban.core.excel import table_workbook
 
 
 def _local(value: dt.datetime | None) -> str:
@@ -207,35 +207,11 @@ def _cell(value):
 
 
 def workbook(sheet_def: Sheet, rows: Iterable[Any]) -> tuple[bytes, int]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(sheet_def.title())[:31]
-    header = sheet_def.columns()
-    sheet.append([title for title, _width in header])
-    count = 0
-    for row in rows:
-        sheet.append([_cell(v) for v in sheet_def.row(row)])
-        count += 1
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
-    for cell in sheet[1]:
-        cell.font, cell.fill = bold, fill
-    for index, (_title, width) in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif cell.data_type == "s":
-                cell.number_format = "@"  # text stays text
-    sheet.freeze_panes = "A2"  # the header stays in view
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), count
+    return table_workbook(
+        sheet_def.title(),
+        sheet_def.columns(),
+        ([_cell(v) for v in sheet_def.row(row)] for row in rows),
+    )
 
 
 def export(*, actor, sheet: Sheet, rows: Iterable[Any], at: dt.datetime) -> bytes:

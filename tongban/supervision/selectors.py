@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from tongban.accounts.models import Department
+from tongban.accounts.scoping import department_path
 from tongban.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -26,14 +26,6 @@ from tongban.cases.models import (
 from tongban.workcalendar.calendar import get_calendar
 
 from .models import Alert, Card
-
-
-def _department_path(code: str) -> str | None:
-    department = Department.objects.filter(code=code.strip()).only("path").first()
-    # Paths start with "/", so "missing" matches no department (a NUL would be
-    # refused by PostgreSQL).
-    return department.path if department else "missing"
-
 
 # --- cards, urgings, alerts -------------------------------------------------------------
 
@@ -54,7 +46,7 @@ def cards(user, filters: CardFilters | None = None) -> QuerySet[Card]:
         "case", "department", "handler", "rectified_by"
     )
     if f.department:
-        query = query.filter(department__path__startswith=_department_path(f.department))
+        query = query.filter(department__path__startswith=department_path(f.department))
     if f.colour:
         query = query.filter(colour=f.colour)
     if f.cured is not None:

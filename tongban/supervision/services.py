@@ -134,6 +134,7 @@ def check_case(pk: int, *, at: dt.datetime) -> Counter | None:
     counts: Counter = Counter()
     if case.status == CaseStatus.RECEIVED and today > case.review_due_on:
         case = _deem_accepted(case, at, calendar, counts)
+    steps = cards = None
     if case.status == CaseStatus.IN_PROGRESS:
         steps = _active_steps(case)
         cards = list(case.cards.all())
@@ -144,7 +145,10 @@ def check_case(pk: int, *, at: dt.datetime) -> Counter | None:
         _pledge_overdue(case, at, today, counts)
     if case.status == CaseStatus.SUSPENDED:
         _special_overrun(case, at, today, counts)
-    next_on = next_check(case, today, calendar)
+    # The rules leave the case in progress or not; only then are steps and cards
+    # (with the cards just issued) still what next_check would read again.
+    known = {"steps": steps, "cards": cards} if case.status == CaseStatus.IN_PROGRESS else {}
+    next_on = next_check(case, today, calendar, **known)
     if next_on != case.next_check_on:
         case.next_check_on = next_on
         case.save(update_fields=["next_check_on"])
@@ -319,14 +323,22 @@ def _special_overrun(case, at, today, counts) -> None:
         counts["special_overruns"] += 1
 
 
-def next_check(case: Case, today: dt.date, calendar: WorkCalendar) -> dt.date | None:
+def next_check(
+    case: Case,
+    today: dt.date,
+    calendar: WorkCalendar,
+    *,
+    steps: list[CaseStep] | None = None,
+    cards: list[Card] | None = None,
+) -> dt.date | None:
     """The first day after ``today`` on which a rule can fire for ``case``, knowing
-    what has been issued already."""
+    what has been issued already. ``steps`` (the active ones) and ``cards`` are read
+    unless the caller has them."""
     candidates: list[dt.date] = []
     if case.status == CaseStatus.RECEIVED:
         candidates.append(case.review_due_on + DAY)
     elif case.status == CaseStatus.IN_PROGRESS:
-        cards = list(case.cards.all())
+        cards = list(case.cards.all()) if cards is None else cards
         if case.deadline is not None and not any(
             c.colour == CardColour.YELLOW
             and c.rule == CardRule.DEADLINE
@@ -338,7 +350,9 @@ def next_check(case: Case, today: dt.date, calendar: WorkCalendar) -> dt.date | 
         for yellow in cards:
             if yellow.colour == CardColour.YELLOW and yellow.pk not in reds and not yellow.cured_at:
                 candidates.append(calendar.add(yellow.issued_on, settings.TONGBAN_RED_AFTER_DAYS))
-        steps = [s for s in _active_steps(case) if s.due_on is not None]
+        steps = [
+            s for s in (_active_steps(case) if steps is None else steps) if s.due_on is not None
+        ]
         urged = _last_automatic_urgings(case, steps) if steps else {}
         for step in steps:
             last = urged.get(step.pk)
