@@ -28,7 +28,7 @@ def _create_scratch(admin_url: str) -> None:
 
 def main() -> int:
     wanted = set(sys.argv[1:])
-    known = {"lifecycle", "queries", "workbench", "supervision", "reports"}
+    known = {"lifecycle", "queries", "workbench", "supervision", "reports", "portal"}
     if wanted - known:
         print(f"Unknown part(s) {sorted(wanted - known)}; known: {sorted(known)}", file=sys.stderr)
         return 2
@@ -66,7 +66,7 @@ def main() -> int:
     load_base_data()
     print(f"  ready in {time.monotonic() - began:.0f} s\n")
 
-    from . import lifecycle, queries, reports, supervision, workbench
+    from . import lifecycle, portal, queries, reports, supervision, workbench
 
     parts = {
         "lifecycle": lifecycle.report,
@@ -74,6 +74,7 @@ def main() -> int:
         "workbench": workbench.report,
         "supervision": supervision.report,
         "reports": reports.report,
+        "portal": portal.report,
     }
     # ``python -m bench reports`` runs only the parts named; no argument runs them all.
     for name, run in parts.items():

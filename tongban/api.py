@@ -44,7 +44,9 @@ def on_schema_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         loc = [
-            str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload")
+            str(p)
+            for p in error.get("loc", [])
+            if p not in ("body", "query", "path", "header", "payload")
         ]
         fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
     first = next(iter(fields), "__all__")
@@ -72,6 +74,7 @@ api.add_router("/cases", "tongban.cases.api.router")
 api.add_router("/supervision", "tongban.supervision.api.router")
 api.add_router("/reports", "tongban.reports.api.router")
 api.add_router("/documents", "tongban.documents.api.router")
+api.add_router("/partner", "tongban.partners.api.router")
 
 
 @api.get("/health", auth=None, tags=["system"])

@@ -63,6 +63,12 @@ INSTALLED_APPS = [
     "tongban.reports",
     "tongban.documents",
     "tongban.portal",
+    "tongban.bulletin",
+    "tongban.mail",
+    "tongban.citizens",
+    "tongban.qa",
+    "tongban.ratings",
+    "tongban.partners",
     "tongban.core.admin.TongbanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,11 +85,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongban.core.middleware.ContentSecurityPolicyMiddleware",
     "tongban.core.middleware.RequestContextMiddleware",
+    "tongban.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tongban.citizens.middleware.CitizenMiddleware",
     "tongban.accounts.middleware.SessionLifetimeMiddleware",
     "tongban.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -208,6 +216,28 @@ TONGBAN_LOCKOUT_MINUTES = env_int("TONGBAN_LOCKOUT_MINUTES", 30)
 TONGBAN_DORMANT_DAYS = env_int("TONGBAN_DORMANT_DAYS", 90)
 TONGBAN_SESSION_ABSOLUTE_HOURS = env_int("TONGBAN_SESSION_ABSOLUTE_HOURS", 12)
 
+# Citizen accounts of the portal (citizens app): SMS verification codes and the
+# public progress query's rate limit (0 turns it off, e.g. for the benchmark).
+TONGBAN_CITIZEN_CODE_MINUTES = env_int("TONGBAN_CITIZEN_CODE_MINUTES", 10)
+TONGBAN_CITIZEN_CODE_ATTEMPTS = env_int("TONGBAN_CITIZEN_CODE_ATTEMPTS", 5)
+TONGBAN_CITIZEN_CODE_RESEND_SECONDS = env_int("TONGBAN_CITIZEN_CODE_RESEND_SECONDS", 60)
+TONGBAN_CITIZEN_CODES_PER_MOBILE_DAY = env_int("TONGBAN_CITIZEN_CODES_PER_MOBILE_DAY", 10)
+TONGBAN_CITIZEN_CODES_PER_IP_DAY = env_int("TONGBAN_CITIZEN_CODES_PER_IP_DAY", 30)
+TONGBAN_PROGRESS_RATE_LIMIT = env_int("TONGBAN_PROGRESS_RATE_LIMIT", 10)  # queries per IP
+TONGBAN_PROGRESS_RATE_WINDOW = env_int("TONGBAN_PROGRESS_RATE_WINDOW", 60)  # seconds
+# Per-citizen limits (security.md): open drafts, applications a day; questions and
+# ratings a day (per mobile or account), questions an hour per IP.
+TONGBAN_CITIZEN_MAX_DRAFTS = env_int("TONGBAN_CITIZEN_MAX_DRAFTS", 20)
+TONGBAN_CITIZEN_MAX_APPLICATIONS_PER_DAY = env_int("TONGBAN_CITIZEN_MAX_APPLICATIONS_PER_DAY", 10)
+TONGBAN_QA_DAILY_LIMIT = env_int("TONGBAN_QA_DAILY_LIMIT", 5)
+TONGBAN_QA_IP_HOURLY_LIMIT = env_int("TONGBAN_QA_IP_HOURLY_LIMIT", 20)
+TONGBAN_RATING_DAILY_LIMIT = env_int("TONGBAN_RATING_DAILY_LIMIT", 10)
+# Working days to answer a question, and to follow up a bad rating.
+TONGBAN_QA_LIMIT_DAYS = env_int("TONGBAN_QA_LIMIT_DAYS", 5)
+TONGBAN_RATING_FOLLOW_UP_DAYS = env_int("TONGBAN_RATING_FOLLOW_UP_DAYS", 5)
+# A plain primary-key view beside the progress query, for `python -m bench portal` only.
+TONGBAN_BENCH_VIEWS = env_bool("TONGBAN_BENCH_VIEWS")
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("TONGBAN_SESSION_IDLE_MINUTES", 30) * 60  # idle timeout
 SESSION_SAVE_EVERY_REQUEST = True  # sliding idle window
@@ -247,14 +277,49 @@ TONGBAN_CASE_PREFIX = os.environ.get("TONGBAN_CASE_PREFIX", "TS")
 # Working days the applicant's pledge (容缺受理) may run at most.
 TONGBAN_PLEDGE_MAX_DAYS = env_int("TONGBAN_PLEDGE_MAX_DAYS", 20)
 
-# Notifications: one backend per channel ("*" for the rest); the console backend logs.
+# Notifications (docs/notifications.md): one backend per channel ("*" for the rest);
+# the console backend logs. Real ones: tongban.notify.backends.smpp.SmppBackend,
+# tongban.notify.backends.http.HttpGatewayBackend, tongban.notify.backends.email.SmtpBackend.
 TONGBAN_NOTIFY_BACKENDS = {
     "sms": os.environ.get("TONGBAN_SMS_BACKEND", "tongban.notify.backends.console.ConsoleBackend"),
+    "email": os.environ.get(
+        "TONGBAN_EMAIL_BACKEND", "tongban.notify.backends.console.ConsoleBackend"
+    ),
     "*": "tongban.notify.backends.console.ConsoleBackend",
 }
-TONGBAN_NOTIFY_MAX_ATTEMPTS = env_int("TONGBAN_NOTIFY_MAX_ATTEMPTS", 6)
+# Retries: exponential backoff from one minute, capped; a message still failing after
+# GIVE_UP_HOURS (or MAX_ATTEMPTS tries) fails for good and the system administrators
+# are told.
+TONGBAN_NOTIFY_MAX_ATTEMPTS = env_int("TONGBAN_NOTIFY_MAX_ATTEMPTS", 20)
+TONGBAN_NOTIFY_GIVE_UP_HOURS = env_int("TONGBAN_NOTIFY_GIVE_UP_HOURS", 4)
+TONGBAN_NOTIFY_BACKOFF_CAP_MINUTES = env_int("TONGBAN_NOTIFY_BACKOFF_CAP_MINUTES", 30)
+# Staff with an e-mail address also get their notifications by e-mail.
+TONGBAN_NOTIFY_EMAIL = env_bool("TONGBAN_NOTIFY_EMAIL", True)
 # Dispatch right after commit (through the worker queue); off for bulk simulation.
 TONGBAN_OUTBOX_EAGER = env_bool("TONGBAN_OUTBOX_EAGER", True)
+# SMS: at most this many per mobile number per local day; none to citizens in quiet hours.
+TONGBAN_SMS_DAILY_CAP = env_int("TONGBAN_SMS_DAILY_CAP", 20)
+TONGBAN_SMS_QUIET_HOURS = os.environ.get("TONGBAN_SMS_QUIET_HOURS", "21:00-08:00")
+# Citizen SMS the citizen is waiting for right now (a verification code) ignore them.
+TONGBAN_SMS_QUIET_EXEMPT = env_list("TONGBAN_SMS_QUIET_EXEMPT", "citizen_verification")
+TONGBAN_SMPP_HOST = os.environ.get("TONGBAN_SMPP_HOST", "127.0.0.1")
+TONGBAN_SMPP_PORT = env_int("TONGBAN_SMPP_PORT", 2775)
+TONGBAN_SMPP_SYSTEM_ID = os.environ.get("TONGBAN_SMPP_SYSTEM_ID", "")
+TONGBAN_SMPP_PASSWORD = os.environ.get("TONGBAN_SMPP_PASSWORD", "")
+TONGBAN_SMPP_SOURCE_ADDR = os.environ.get("TONGBAN_SMPP_SOURCE_ADDR", "")
+TONGBAN_SMPP_TIMEOUT = env_int("TONGBAN_SMPP_TIMEOUT", 10)
+TONGBAN_SMS_HTTP_URL = os.environ.get("TONGBAN_SMS_HTTP_URL", "")
+TONGBAN_SMS_HTTP_SECRET = os.environ.get("TONGBAN_SMS_HTTP_SECRET", "")
+TONGBAN_SMS_HTTP_TIMEOUT = env_int("TONGBAN_SMS_HTTP_TIMEOUT", 10)
+# Outgoing mail (Django's SMTP backend reads these).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tongban@localhost")
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -276,6 +341,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/quill", NODE_MODULES / "quill" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
 STORAGES = {
@@ -321,6 +387,10 @@ LOGGING = {
         "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Internal mail: the default mailbox quota per user (MB); the system administrator
+# may set per-user overrides.
+TONGBAN_MAIL_QUOTA_MB = env_int("TONGBAN_MAIL_QUOTA_MB", 200)
 
 SITE_NAME = _("Tongban e-government platform")
 CITY_NAME = os.environ.get("TONGBAN_CITY_NAME", "天水市")

@@ -353,6 +353,11 @@ class UserRoleAssignment(User):
 class LoginThrottleKind(models.TextChoices):
     USERNAME = "username", _("Username")
     IP = "ip", _("IP address")
+    # The portal's citizens: counted apart, so that citizens failing behind a shared
+    # address never lock out staff, nor the reverse. The mobile is its blind index.
+    CITIZEN_MOBILE = "citizen_mobile", _("Citizen mobile number")
+    CITIZEN_IP = "citizen_ip", _("Citizen IP address")
+    CITIZEN_SEND = "citizen_send", _("Citizen code sending")
 
 
 class LoginThrottle(models.Model):

@@ -104,7 +104,7 @@ def _is_stale(row: LoginThrottle, at: dt.datetime) -> bool:
     return row.last_attempt_at is None or row.last_attempt_at + _lock_period() <= at
 
 
-def _locked_rows(keys: list[tuple[str, str]]) -> list[LoginThrottle]:
+def locked_throttle_rows(keys: list[tuple[str, str]]) -> list[LoginThrottle]:
     rows = []
     for kind, key in keys:
         LoginThrottle.objects.get_or_create(kind=kind, key=key)
@@ -121,13 +121,13 @@ class _Attempt:
     at: dt.datetime
 
 
-def _reserve_attempt(
+def reserve_attempt(
     keys: list[tuple[str, str]], at: dt.datetime
 ) -> tuple[_Attempt | None, dt.datetime | None]:
     """Count an attempt for every key, unless one of them is locked: then nothing is
     counted (a locked attempt does not extend the lock) and the lock's end is returned."""
     with transaction.atomic():
-        rows = _locked_rows(keys)
+        rows = locked_throttle_rows(keys)
         for row in rows:
             if _is_stale(row, at):
                 row.failures = 0
@@ -141,7 +141,7 @@ def _reserve_attempt(
         return _Attempt(keys, {(r.kind, r.key): r.failures for r in rows}, at), None
 
 
-def _clear_attempt(attempt: _Attempt) -> None:
+def clear_attempt(attempt: _Attempt) -> None:
     """A complete login: the counters start again."""
     for kind, key in attempt.keys:
         LoginThrottle.objects.filter(kind=kind, key=key).update(failures=0)
@@ -157,11 +157,14 @@ def _uncount_attempt(attempt: _Attempt) -> None:
         )
 
 
-def _settle_failure(attempt: _Attempt, *, actor_name: str, ip: str | None) -> dt.datetime | None:
-    """The counted attempt failed. Writes ``login.locked`` for each key this failure
-    locked and returns the end of the lock, if any key is now locked."""
+def settle_failure(
+    attempt: _Attempt, *, actor_name: str, ip: str | None, action: str = "login.locked"
+) -> dt.datetime | None:
+    """The counted attempt failed. Writes ``action`` (``login.locked``, or the
+    citizens' ``citizen.locked``) for each key this failure locked and returns the
+    end of the lock, if any key is now locked."""
     threshold = settings.TONGBAN_LOCKOUT_THRESHOLD
-    rows = _locked_rows(attempt.keys)
+    rows = locked_throttle_rows(attempt.keys)
     locks = []
     for row in rows:
         until = _locked_until(row, attempt.at)
@@ -172,7 +175,7 @@ def _settle_failure(attempt: _Attempt, *, actor_name: str, ip: str | None) -> dt
             record_event(
                 actor=None,
                 actor_name=actor_name,
-                action="login.locked",
+                action=action,
                 object_type="accounts.loginthrottle",
                 object_id=row.pk,
                 object_repr=f"{row.kind}:{row.key}",
@@ -227,7 +230,7 @@ def authenticate_staff(
     (``login.success``)."""
     at = at or clock.now()
     attempted = username.strip()[:150]
-    attempt, locked_until = _reserve_attempt(_keys(attempted, ip), at)
+    attempt, locked_until = reserve_attempt(_keys(attempted, ip), at)
     if attempt is None:
         record_event(
             actor=None,
@@ -260,7 +263,7 @@ def authenticate_staff(
                 at=at,
                 ip=ip,
             )
-            locked_until = _settle_failure(attempt, actor_name=attempted, ip=ip)
+            locked_until = settle_failure(attempt, actor_name=attempted, ip=ip)
         if locked_until:
             raise LoginRefused(locked_message(locked_until), locked_until=locked_until)
         raise LoginRefused(generic_failure_message())
@@ -295,7 +298,7 @@ def _failure_reason(attempted: str) -> tuple[str, User | None]:
 def _complete_login(
     user: User, attempt: _Attempt, *, at: dt.datetime, ip: str | None, second_factor: bool
 ) -> None:
-    _clear_attempt(attempt)
+    clear_attempt(attempt)
     User.objects.filter(pk=user.pk).update(last_login=at)
     user.last_login = at
     record_event(
@@ -382,7 +385,7 @@ def verify_second_factor(
     at = at or clock.now()
     if not TOTPDevice.objects.filter(user=user).exists():
         raise ActionNotAllowed(_("Set up your authenticator first."))
-    attempt, locked_until = _reserve_attempt(_keys(user.username, ip), at)
+    attempt, locked_until = reserve_attempt(_keys(user.username, ip), at)
     if attempt is None:
         record_event(
             actor=user,
@@ -418,7 +421,7 @@ def verify_second_factor(
             at=at,
             ip=ip,
         )
-        locked_until = _settle_failure(attempt, actor_name=user.username, ip=ip)
+        locked_until = settle_failure(attempt, actor_name=user.username, ip=ip)
     if locked_until:
         raise LoginRefused(locked_message(locked_until), locked_until=locked_until)
     raise LoginRefused(_("The verification code is wrong or has already been used."))

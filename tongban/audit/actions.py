@@ -89,6 +89,15 @@ ACTION_LABELS.update(
 ACTION_LABELS.update({f"case.{code}": label for code, label in TIMELINE_LABELS.items()})
 # Not a timeline event: a reveal changes nothing on the case, it is only audited.
 ACTION_LABELS["case.reveal"] = _("Personal data revealed")
+# Citizen accounts of the portal (citizens app).
+ACTION_LABELS["citizen.code"] = _("Citizen verification code sent")
+ACTION_LABELS["citizen.register"] = _("Citizen registered")
+ACTION_LABELS["citizen.login"] = _("Citizen login succeeded")
+ACTION_LABELS["citizen.login_failure"] = _("Citizen login failed")
+ACTION_LABELS["citizen.locked"] = _("Citizen login locked")
+ACTION_LABELS["citizen.logout"] = _("Citizen logout")
+ACTION_LABELS["citizen.password_change"] = _("Citizen password changed")
+ACTION_LABELS["citizen.password_reset"] = _("Citizen password reset")
 
 VERB_LABELS = {
     "create": _("Create"),
@@ -121,3 +130,51 @@ def action_label(code: str) -> str:
             "thing": THING_LABELS[thing],
         }
     return code
+
+
+# Public information (bulletin): announcements, categories, the phone directory.
+ACTION_LABELS["announcement.publish"] = _("Announcement published")
+ACTION_LABELS["announcement.update"] = _("Announcement changed")
+ACTION_LABELS["announcement.withdraw"] = _("Announcement withdrawn")
+ACTION_LABELS["announcement.read"] = _("Announcement read")
+ACTION_LABELS["announcement_category.create"] = _("Announcement category created")
+ACTION_LABELS["announcement_category.update"] = _("Announcement category changed")
+ACTION_LABELS["announcement_category.delete"] = _("Announcement category deleted")
+ACTION_LABELS["directory.create"] = _("Directory entry created")
+ACTION_LABELS["directory.update"] = _("Directory entry changed")
+ACTION_LABELS["directory.delete"] = _("Directory entry deleted")
+ACTION_LABELS["directory.sync"] = _("Phone directory synchronised with accounts")
+ACTION_LABELS["directory.export"] = _("Phone directory exported")
+ACTION_LABELS["outbox.failed"] = _("Notification failed")
+ACTION_LABELS["sms_template.create"] = _("SMS template registered")
+ACTION_LABELS["sms_template.update"] = _("SMS template changed")
+ACTION_LABELS["partner.create"] = _("Partner created")
+ACTION_LABELS["partner.update"] = _("Partner changed")
+ACTION_LABELS["partner_key.issue"] = _("Partner key issued")
+ACTION_LABELS["partner_key.revoke"] = _("Partner key revoked")
+# Internal mail.
+ACTION_LABELS["mail.send"] = _("Mail sent")
+ACTION_LABELS["mail.empty_trash"] = _("Mail trash emptied")
+ACTION_LABELS["mail.quota"] = _("Mail quota changed")
+# Online application: a citizen's drafts (the case itself is audited as case.receive).
+ACTION_LABELS.update(
+    {
+        "draft.create": _("Online application started"),
+        "draft.update": _("Online application draft saved"),
+        "draft.attach": _("File attached to an online application"),
+        "draft.detach": _("File removed from an online application"),
+        "draft.delete": _("Online application draft discarded"),
+    }
+)
+# Questions and answers (qa) and ratings (ratings).
+ACTION_LABELS["question.ask"] = _("Question asked")
+ACTION_LABELS["question.assign"] = _("Question assigned")
+ACTION_LABELS["question.answer"] = _("Question answered")
+ACTION_LABELS["question.publish"] = _("Answer published")
+ACTION_LABELS["question.unpublish"] = _("Answer taken off the portal")
+ACTION_LABELS["question.reject"] = _("Question rejected as spam")
+ACTION_LABELS["question.close"] = _("Question closed without answer")
+ACTION_LABELS["rating.create"] = _("Service rated")
+ACTION_LABELS["rating.follow_up"] = _("Bad-rating follow-up opened")
+ACTION_LABELS["rating.follow_up_close"] = _("Bad-rating follow-up closed")
+ACTION_LABELS["rating.export"] = _("Ratings summary exported")

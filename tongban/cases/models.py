@@ -127,6 +127,15 @@ class Case(models.Model):
     applicant_mobile_index = models.CharField(max_length=64, db_index=True, editable=False)
     applicant_address = EncryptedTextField(_("address"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    # The portal account that applied online; a citizen sees only these cases.
+    citizen = models.ForeignKey(
+        "citizens.Citizen",
+        verbose_name=_("citizen account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     query_code = models.CharField(_("query code"), max_length=12)
 
     form_data = models.JSONField(_("form data"), default=dict, blank=True)

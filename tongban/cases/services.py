@@ -746,13 +746,16 @@ def submit_application(
     form_files: Mapping[str, Any] | None = None,
     materials: Sequence[MaterialIn] = (),
     idempotency_key: str | None = None,
+    citizen=None,
 ) -> Case:
     """事件受理, the first half: record an application for preliminary review.
 
     At the counter ``actor`` is the window clerk, who may take in the item's
     department (``intake_scope``); online, from the partner app or the hotline,
     ``actor`` is None and the item must allow online application. A repeated
-    submission with the same ``idempotency_key`` returns the first case unchanged."""
+    submission with the same ``idempotency_key`` returns the first case unchanged.
+    ``citizen`` (an online application from a portal account) is stored on the case,
+    so that the citizen sees it among their own."""
     _require_staff(actor)
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -770,6 +773,7 @@ def submit_application(
                 at=at,
                 channel=channel,
                 idempotency_key=idempotency_key or None,
+                citizen=citizen,
             )
     except IntegrityError:
         # The same key won a race with us: answer with the case it created.
@@ -789,7 +793,17 @@ def _same_submission(existing: Case, item: Item) -> Case:
 
 
 def _submit(
-    *, actor, item, applicant, form_data, form_files, materials, at, channel, idempotency_key
+    *,
+    actor,
+    item,
+    applicant,
+    form_data,
+    form_files,
+    materials,
+    at,
+    channel,
+    idempotency_key,
+    citizen=None,
 ) -> Case:
     today = local_date(at)
     if channel not in Channel.values:
@@ -846,6 +860,7 @@ def _submit(
         applicant_mobile_index=index(applicant.mobile),
         applicant_address=applicant.address,
         contact_name=applicant.contact_name,
+        citizen=citizen,
         query_code=_query_code(),
         form_data=_store_form_files(cleaned),
         idempotency_key=idempotency_key,

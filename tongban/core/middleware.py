@@ -39,3 +39,31 @@ class ContentSecurityPolicyMiddleware:
                 "form-action 'self'"
             )
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a query parameter can reach no legitimate use, and
+    PostgreSQL refuses it in text: answer 400 naming the parameter instead of letting
+    a search fail with a server error (security.md "zero 5xx")."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return nul_refused(request, name.replace("\x00", ""))
+        return self.get_response(request)
+
+
+def nul_refused(request, field: str):
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.utils.translation import gettext as _
+
+    message = _("The parameter “%(name)s” contains a character that is not allowed.") % {
+        "name": field
+    }
+    if request.path.startswith("/api/"):
+        body = {"code": "validation_failed", "message": message, "fields": {field: [message]}}
+        return JsonResponse(body, status=422)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

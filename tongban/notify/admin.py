@@ -1,12 +1,48 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.roles import Module
-from tongban.core.admin import ModuleAdmin
+from tongban.core.admin import ModuleAdmin, ServiceAdmin, ServiceForm
 
-from .models import OutboxMessage
+from . import services
+from .models import OutboxMessage, SmsTemplate
+
+
+class SmsTemplateForm(ServiceForm):
+    class Meta:
+        model = SmsTemplate
+        fields = ["code", "gateway_template_id", "signature", "text", "active"]
+
+    def apply(self, actor):
+        return services.save_sms_template(
+            actor=actor,
+            at=timezone.now(),
+            template=self.instance if self.instance.pk else None,
+            code=self.cleaned_data["code"],
+            gateway_template_id=self.cleaned_data["gateway_template_id"],
+            signature=self.cleaned_data["signature"],
+            text=self.cleaned_data["text"],
+            active=self.cleaned_data["active"],
+        )
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(ServiceAdmin):
+    """The register of SMS templates approved by the gateway. Templates are switched
+    off rather than deleted: the outbox keeps naming them."""
+
+    module = Module.SYSTEM
+    form = SmsTemplateForm
+    list_display = ["code", "gateway_template_id", "signature", "text", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["code", "gateway_template_id", "text"]
+    readonly_fields = ["updated_at"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(OutboxMessage)
@@ -21,10 +57,12 @@ class OutboxMessageAdmin(ModuleAdmin):
         "recipient_name",
         "shown_address",
         "status",
+        "failure_reason",
         "attempts",
         "sent_at",
+        "delivered_at",
     ]
-    list_filter = ["channel", "status", "template"]
+    list_filter = ["channel", "status", "failure_reason", "template"]
     search_fields = ["recipient_name", "body", "case__number"]
     readonly_fields = [
         "channel",
@@ -40,9 +78,14 @@ class OutboxMessageAdmin(ModuleAdmin):
         "created_at",
         "next_attempt_at",
         "sent_at",
+        "first_failed_at",
+        "failure_reason",
         "last_error",
+        "gateway_message_id",
+        "delivered_at",
+        "params",
     ]
-    exclude = ["address"]
+    exclude = ["address", "address_index"]
     list_select_related = ["case"]
 
     @admin.display(description=_("mobile number or address"))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tongban.documents import views as documents_views
 
@@ -8,7 +8,9 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("guide/", views.guide, name="guide"),
+    path("progress/", include("tongban.portal.progress_urls")),
     path("notices/verify/", documents_views.verify_notice, name="notice_verify"),
     # Before "<code>/": a code is never "basis" followed by more path segments.
     path("guide/basis/<int:basis_id>/document/", views.basis_document, name="basis_document"),

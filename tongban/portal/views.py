@@ -1,4 +1,5 @@
-"""Public pages of the portal: the home page and the service guide (办事指南).
+"""Public pages of the portal: the home page, the site search (全站搜索) and the service
+guide (办事指南).
 
 Thin views over ``tongban.catalog.public``: anything not public (a draft, an expired
 item, a file of one) is a plain 404, the same as a mistyped address."""
@@ -12,9 +13,12 @@ from django.views.decorators.http import require_safe
 
 from tongban.catalog import public
 from tongban.catalog.models import HandlingType, Item
+from tongban.core.clock import now
 from tongban.core.errors import NotFound, ValidationFailed
 from tongban.core.files import file_response
 from tongban.dictionaries.models import ItemCategory, ItemType
+
+from . import selectors
 
 PAGE_SIZE = 20
 
@@ -42,17 +46,26 @@ def _filters(params) -> public.GuideFilters:
 
 @require_safe
 def home(request):
-    """The portal's home page: search, browse by department / theme / life event /
-    audience, and featured items."""
+    """The portal's home page: search, featured services, browsing by theme / life
+    event / audience / department, the latest public announcements and answered
+    questions, a quick progress query and this year's on-time figures."""
+    return render(request, "portal/home.html", {"home": selectors.cached_home_sections(at=now())})
+
+
+@require_safe
+def search(request):
+    """Site search across published items, public announcements and answered
+    questions, grouped, a limited number per group."""
+    raw = request.GET.get("q", "")
+    results = selectors.site_search(raw, at=now())
     return render(
         request,
-        "portal/home.html",
+        "portal/search.html",
         {
-            "departments": public.department_tree(),
-            "themes": public.theme_facets(),
-            "audiences": public.audience_facets(),
-            "featured": public.featured_items(),
-            "total": Item.objects.published().count(),
+            "results": results,
+            "q": results.q,
+            "truncated": len(raw.strip()) > selectors.MAX_QUERY_LENGTH,
+            "max_length": selectors.MAX_QUERY_LENGTH,
         },
     )
 

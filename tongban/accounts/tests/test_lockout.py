@@ -181,7 +181,7 @@ def test_it_counts_an_attempt_before_checking_the_password(personas):
     t0 = clock.now()
     for n in range(4):
         _fail("handler", ip=f"10.0.9.{n}", at=t0)
-    in_flight, locked = security._reserve_attempt(security._keys("handler", None), t0)
+    in_flight, locked = security.reserve_attempt(security._keys("handler", None), t0)
     assert in_flight is not None and locked is None
     with pytest.raises(security.LoginRefused) as refused:
         security.authenticate_staff(username="handler", password=PASSWORD, ip=None, at=t0)

@@ -70,6 +70,14 @@ def logins_lines(context: DemoContext) -> list[str]:
     return lines
 
 
+def citizen_login_line() -> str:
+    from tongban.portal.demo import CITIZEN_MOBILE, CITIZEN_NAME
+
+    return _(
+        "Portal (citizen) demo account: mobile %(mobile)s, password %(password)s (%(name)s)."
+    ) % {"mobile": CITIZEN_MOBILE, "password": DEMO_PASSWORD, "name": CITIZEN_NAME}
+
+
 def totp_hint_lines(program: str) -> list[str]:
     return [
         _(

@@ -24,6 +24,8 @@ STEPS: list[str] = [
     "tongban.core.demo.calendar.load",  # official holidays and make-up working days
     "tongban.core.demo.catalogue.load",  # about 60 service items (needs the departments)
     "tongban.cases.demo.load",  # about 400 simulated cases in every state (needs the above)
+    "tongban.bulletin.demo.load",  # announcements and the phone directory (needs the people)
+    "tongban.portal.demo.load",  # a citizen account, ratings and questions (needs the cases)
 ]
 
 

@@ -1,13 +1,15 @@
-"""The default channel: writes each message to the log and counts it as sent. Real
-SMS gateways and SMTP come with the office communication capability."""
+"""The default channel: writes each message to the log and counts it as sent."""
 
 from __future__ import annotations
 
 import logging
 
+from . import Backend
+
 log = logging.getLogger("tongban.notify.console")
 
 
-class ConsoleBackend:
-    def send(self, message) -> None:
+class ConsoleBackend(Backend):
+    def send(self, message, *, template=None) -> str:
         log.info("[%s] to %s: %s", message.channel, message.recipient_name or "-", message.body)
+        return ""

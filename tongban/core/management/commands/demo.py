@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tongban.core.demo.display import (
+    citizen_login_line,
     display_width,
     logins_lines,
     pad,
@@ -230,6 +231,8 @@ class Command(BaseCommand):
         write("")
         for line in logins_lines(context):
             write(line)
+        write("")
+        write(citizen_login_line())
         write("")
         for line in totp_hint_lines(_program()):
             write(line)
