@@ -505,8 +505,9 @@ def open_drafts(citizen: Citizen) -> QuerySet[ApplicationDraft]:
 
 
 def my_cases(citizen: Citizen) -> QuerySet[Case]:
-    """The citizen's cases, newest first (only those linked to the account)."""
-    return Case.objects.filter(citizen=citizen).select_related("item", "department")
+    """The citizen's cases, newest first (only those linked to the account), each
+    with its rating if it has one (the list offers to rate the others)."""
+    return Case.objects.filter(citizen=citizen).select_related("item", "department", "rating")
 
 
 def open_draft_for_item(citizen: Citizen, item: Item) -> ApplicationDraft | None:

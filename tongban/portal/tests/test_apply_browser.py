@@ -133,10 +133,15 @@ def test_it_takes_an_online_application_from_guide_to_rating(page, live_server, 
     assert case.status == CaseStatus.COMPLETED
     page.reload()
     expect(page.locator("#case-header")).to_have_attribute("data-status", "completed")
+    page.goto("/portal/my/")
+    expect(page.locator(f'[data-rate="{case.number}"]')).to_be_visible()  # offered in the list
+    page.goto(f"/portal/my/cases/{case.number}/")
     page.locator("#rate-link").click()
     page.get_by_label("非常满意").check()
     page.locator("#id_comment").fill("网上申报很方便，一次没跑。")
     page.locator("#rate-form").get_by_role("button").click()
     expect(page.locator("#existing-rating")).to_have_attribute("data-level", "5")
+    page.goto("/portal/my/")
+    expect(page.locator(f'[data-rate="{case.number}"]')).to_have_count(0)
     rating = Rating.objects.get(case=case)
     assert (rating.level, rating.citizen_id) == (5, citizen.pk)
