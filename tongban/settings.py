@@ -153,11 +153,25 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # --- Cache and background work --------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _test_cache_url(url: str) -> str:
+    """Under the test runner, each worker's cache in a Redis database of its own (1,
+    2, …; the queue keeps the URL's): tests empty the cache between them, and
+    Redis empties a whole database, which must not take another worker's cache or a
+    job queued for the worker process with it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + int(worker or 0)}"))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _test_cache_url(REDIS_URL) if TESTING else REDIS_URL,
             "KEY_PREFIX": os.environ.get("TONGBAN_CACHE_PREFIX", "tongban"),
         }
     }

@@ -476,6 +476,12 @@ def _purge(message_ids: set[int]) -> None:
     orphans = InlineImage.objects.filter(pk__in=image_ids, messages__isnull=True)
     file_ids |= set(orphans.values_list("file_id", flat=True))
     orphans.delete()
+    _delete_unreferenced_files(file_ids)
+
+
+def _delete_unreferenced_files(file_ids: set) -> None:
+    """Stored files that nothing points at any more: the row now, the content once
+    the transaction has committed."""
     for stored in StoredFile.objects.filter(pk__in=file_ids):
         if not _referenced(stored):
             path = Path(settings.MEDIA_ROOT) / stored.storage_name
@@ -496,6 +502,25 @@ def _referenced(stored: StoredFile) -> bool:
         if model._default_manager.filter(**{relation.field.name: stored}).exists():
             return True
     return False
+
+
+UNUSED_IMAGE_AGE = dt.timedelta(days=1)
+
+
+def purge_unused_images(*, at: dt.datetime) -> int:
+    """Images uploaded from the editor that no mail or draft shows a day later (the
+    writer removed them, or never sent the mail): their rows, and their files when
+    nothing else points at them. Returns how many were removed."""
+    with transaction.atomic():
+        unused = InlineImage.objects.select_for_update(of=("self",)).filter(
+            created_at__lt=at - UNUSED_IMAGE_AGE, messages__isnull=True
+        )
+        rows = {image.pk: image.file_id for image in unused}
+        if not rows:
+            return 0
+        InlineImage.objects.filter(pk__in=rows).delete()
+        _delete_unreferenced_files(set(rows.values()))
+        return len(rows)
 
 
 # --- quotas --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ is set, as in CI; the embedded SQLite queue otherwise)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -68,10 +69,13 @@ def test_it_runs_a_queued_job_in_the_worker_process():
         deadline = time.monotonic() + 60
         while not AuditCheckpoint.objects.exists():
             if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the worker did not run the job:\n{worker.stdout.read()}")
+                os.killpg(worker.pid, signal.SIGTERM)  # its output ends when it does
+                output = worker.communicate(timeout=30)[0]
+                pytest.fail(f"the worker did not run the job:\n{output}")
             time.sleep(0.2)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # already stopped on a failure
+            os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
         queue.flush()
     checkpoint = AuditCheckpoint.objects.get()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tongban.core.models import StoredFile
 from tongban.core.testing import log_in
 from tongban.mail import selectors, services
-from tongban.mail.models import Folder, Mailbox, Message
+from tongban.mail.models import Folder, InlineImage, Mailbox, Message
 
-from .conftest import AT, pdf_upload
+from .conftest import AT, pdf_upload, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +121,32 @@ def test_the_workbench_card_shows_unread_mail(personas, media, rf):
         "mail/_workbench_panel.html", {"mail": selectors.workbench_mail(p.outsider)}
     )
     assert 'id="panel-mail"' in html and "请阅：会议纪要" in html
+
+
+def test_images_no_mail_shows_are_removed_a_day_later_with_their_files(
+    personas, media, django_capture_on_commit_callbacks
+):
+    p = personas
+    used = services.upload_image(
+        actor=p.handler, at=AT, upload=SimpleUploadedFile("used.png", png_bytes(rgb=(9, 9, 9)))
+    )
+    dropped = services.upload_image(
+        actor=p.handler, at=AT, upload=SimpleUploadedFile("gone.png", png_bytes(rgb=(7, 7, 7)))
+    )
+    services.send_message(
+        actor=p.handler,
+        at=AT,
+        subject="附图",
+        body_html=f'<p><img src="/office/mail/images/{used.pk}/"></p>',
+        to=[f"u:{p.outsider.pk}"],
+    )
+    dropped_file = Path(django_settings.MEDIA_ROOT) / dropped.file.storage_name
+
+    assert services.purge_unused_images(at=AT + dt.timedelta(hours=23)) == 0  # still fresh
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes after commit
+        assert services.purge_unused_images(at=AT + dt.timedelta(days=1, minutes=1)) == 1
+
+    assert list(InlineImage.objects.all()) == [used]
+    assert not StoredFile.objects.filter(pk=dropped.file_id).exists()
+    assert not dropped_file.exists()
+    assert StoredFile.objects.filter(pk=used.file_id).exists()
