@@ -339,6 +339,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tongban@localhost")
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "tongban" / "locale"]
+# Django's own Chinese for these reads wrongly ("不允许是用空字符串"); the project
+# catalogue in LOCALE_PATHS comes first and says it right.
+DJANGO_MESSAGES_CORRECTED = [_("Null characters are not allowed.")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

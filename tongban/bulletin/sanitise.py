@@ -1,12 +1,14 @@
 """Rich text of announcements, sanitised with nh3 (security.md: allowlist).
 
 Kept: paragraphs, emphasis, lists, headings h2–h4, tables, quotations, links to
-http/https/mailto addresses and images served by this platform's own announcement
-pages. Everything else goes: ``<script>``, ``style``, every ``on*`` handler,
-``javascript:`` and ``data:`` URLs, images from other hosts (they would tell a
-third party who read the announcement)."""
+http/https/mailto addresses and images that are announcement attachments. Everything
+else goes: ``<script>``, ``style``, every ``on*`` handler, ``javascript:`` and
+``data:`` URLs, images from other hosts (they would tell a third party who read the
+announcement)."""
 
 from __future__ import annotations
+
+import re
 
 import nh3
 
@@ -41,8 +43,10 @@ ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
 }
 LINK_PREFIXES = ("http://", "https://", "mailto:")
-# Images only from our own announcement pages (staff and portal).
-IMAGE_PREFIXES = ("/office/bulletin/", "/portal/news/")
+# Images only as announcement attachments (staff and portal download addresses):
+# any other address of ours would make every reader's browser request it (an export,
+# say) just by opening the announcement.
+IMAGE_SOURCE = re.compile(r"^/(?:office/bulletin|portal/news)/\d+/files/\d+/$")
 
 
 def _filter(tag: str, attribute: str, value: str) -> str | None:
@@ -50,10 +54,7 @@ def _filter(tag: str, attribute: str, value: str) -> str | None:
         return value if value.strip().lower().startswith(LINK_PREFIXES) else None
     if tag == "img" and attribute == "src":
         value = value.strip()
-        # "//host/…" is another host, "/office/bulletin/../x" leaves our pages.
-        if value.startswith(IMAGE_PREFIXES) and ".." not in value and "\\" not in value:
-            return value
-        return None
+        return value if IMAGE_SOURCE.match(value) else None
     return value
 
 

@@ -427,7 +427,8 @@ def category_maintainers(request):
     if request.method == "POST":
         kind, _sep, raw = request.POST.get("subject", "").partition(":")
         model = {"u": User, "g": Group}.get(kind)
-        subject = model.objects.filter(pk=raw).first() if model and raw.isdigit() else None
+        valid = model is not None and raw.isascii() and raw.isdigit()
+        subject = model.objects.filter(pk=raw).first() if valid else None
         if subject is None:
             error = _("Choose a user or a group.")
         else:

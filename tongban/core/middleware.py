@@ -1,9 +1,14 @@
-"""Cross-cutting middleware: request context for the audit log, and the CSP header."""
+"""Cross-cutting middleware: request context for the audit log, the CSP header, and
+the refusal of NUL characters in addresses and query parameters."""
 
 from __future__ import annotations
 
 import secrets
 
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+from .errors import NotFound
 from .request_context import client_ip, reset_ip, set_ip
 
 
@@ -50,6 +55,12 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path_info:
+            # A NUL in a ``<str:…>`` segment (a case number, an item code) would reach
+            # a query: no such page, the same 404 as any mistyped address.
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(NotFound().as_dict(), status=404)
+            raise Http404
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return nul_refused(request, name.replace("\x00", ""))
@@ -57,9 +68,6 @@ class RefuseNulMiddleware:
 
 
 def nul_refused(request, field: str):
-    from django.http import HttpResponseBadRequest, JsonResponse
-    from django.utils.translation import gettext as _
-
     message = _("The parameter “%(name)s” contains a character that is not allowed.") % {
         "name": field
     }

@@ -19,6 +19,9 @@ def _staff(user) -> bool:
 def get_box_for(user, box_id: int) -> Mailbox:
     if not _staff(user):
         raise NotFound()
+    # Ids also come from query strings and forms (``?draft=…``): junk is "not found".
+    if not str(box_id).isascii() or not str(box_id).isdigit():
+        raise NotFound()
     box = (
         Mailbox.objects.of(user)
         .select_related("message", "message__sender")

@@ -64,7 +64,7 @@ def parse_addresses(tokens: Iterable[str], *, field: str) -> list[tuple[str, int
     parsed: list[tuple[str, int]] = []
     for token in tokens:
         kind, _sep, raw = str(token).partition(":")
-        if kind not in {"u", "d", "r"} or not raw.isdigit():
+        if kind not in {"u", "d", "r"} or not (raw.isascii() and raw.isdigit()):
             _refuse(field, _("Choose recipients from the list."))
         if (kind, int(raw)) not in parsed:
             parsed.append((kind, int(raw)))
@@ -158,6 +158,8 @@ def _write(
         _refuse("subject", _("Enter a subject."))
     if len(subject) > 200:
         _refuse("subject", _("The subject may have at most 200 characters."))
+    if "\x00" in subject:  # PostgreSQL text cannot hold NUL
+        _refuse("subject", _("The subject contains a character that is not allowed."))
     to_list = parse_addresses(to, field="to")
     cc_list = parse_addresses(cc, field="cc")
     checked = _checked_uploads(uploads)

@@ -90,7 +90,7 @@ def folder(request, folder: str = Folder.INBOX):
 @require_POST
 def bulk(request):
     """One action on the ticked mails of a folder."""
-    ids = [int(pk) for pk in request.POST.getlist("box") if pk.isdigit()]
+    ids = [int(pk) for pk in request.POST.getlist("box") if pk.isascii() and pk.isdigit()]
     operation = request.POST.get("op", "")
     back = request.POST.get("next") or reverse("mail:inbox")
     if not back.startswith("/office/mail/"):
@@ -249,7 +249,9 @@ def compose(request):
                 uploads=request.FILES.getlist("attachments"),
                 draft=draft_box.message if draft_box else None,
                 remove_attachments=[
-                    int(pk) for pk in request.POST.getlist("remove_attachment") if pk.isdigit()
+                    int(pk)
+                    for pk in request.POST.getlist("remove_attachment")
+                    if pk.isascii() and pk.isdigit()
                 ],
                 attachments_from=forward_box.message if forward_box else None,
             )
@@ -365,7 +367,7 @@ def set_quota(request, user_id: int):
     if not back.startswith("/office/mail/"):
         back = reverse("mail:quotas")
     try:
-        if raw and not raw.isdigit():
+        if raw and not (raw.isascii() and raw.isdigit()):
             raise ValidationFailed(
                 _("Enter the quota as a whole number of MB."),
                 fields={"limit_mb": [_("Enter the quota as a whole number of MB.")]},

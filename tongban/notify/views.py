@@ -43,9 +43,10 @@ def sms_status(request):
     fields = {}
     message_id = payload.get("message_id")
     status = payload.get("status")
-    if not isinstance(message_id, str) or not message_id.strip():
+    # PostgreSQL text cannot hold NUL: a 500 here would make the gateway retry forever.
+    if not isinstance(message_id, str) or not message_id.strip() or "\x00" in message_id:
         fields["message_id"] = [_("Give the gateway's message id.")]
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         fields["status"] = [
             _("Status must be one of: %(choices)s.") % {"choices": ", ".join(sorted(STATUSES))}
         ]
@@ -56,7 +57,7 @@ def sms_status(request):
         gateway_message_id=message_id.strip()[:100],
         status=status,
         at=timezone.now(),
-        detail=detail[:200] if isinstance(detail, str) else "",
+        detail=detail.replace("\x00", "")[:200] if isinstance(detail, str) else "",
     )
     # Unknown ids are accepted too: the gateway must not retry them forever.
     return HttpResponse(status=204)

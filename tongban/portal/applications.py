@@ -159,6 +159,9 @@ def _typed_form_data(item: Item, form_data: Mapping[str, Any]) -> dict[str, Any]
                 value = "" if value is None else str(value)
                 if len(value) > MAX_TEXT:
                     _refuse(f"form.{field.key}", too_long)
+        # PostgreSQL's JSON refuses a NUL character: named here, not a server error.
+        if any("\x00" in v for v in (value if isinstance(value, list) else [value])):
+            _refuse(f"form.{field.key}", _("The text contains a character that is not allowed."))
         kept[field.key] = value
     return kept
 
@@ -385,7 +388,8 @@ def submit_draft(*, draft: ApplicationDraft, at: dt.datetime, idempotency_key: s
     draft = _lock_draft(draft)
     if draft.case_id is not None:
         return draft.case
-    if not secrets.compare_digest(idempotency_key or "", draft.idempotency_key):
+    # Compared as bytes: ``compare_digest`` refuses a str with non-ASCII characters.
+    if not secrets.compare_digest((idempotency_key or "").encode(), draft.idempotency_key.encode()):
         raise ActionNotAllowed(_("This page is out of date: open the application again."))
     # Checked with everything else, so that the page names every problem at once.
     unconfirmed: dict[str, list[str]] = {}
@@ -479,6 +483,8 @@ def supplement_online(
     note = (note or "").strip()
     if len(note) > 2000:
         _refuse("note", _("At most %(n)d characters.") % {"n": 2000})
+    if "\x00" in note:  # PostgreSQL refuses it in text: named here, not a server error
+        _refuse("note", _("The text contains a character that is not allowed."))
     requesters = [
         r.requested_by
         for r in case.supplement_requests.filter(fulfilled_at__isnull=True).select_related(

@@ -60,17 +60,19 @@ def _schema_data(request, schema_form) -> tuple[QueryDict, dict[str, Any]]:
     return data, uploads
 
 
-def _applicant(form: PortalApplicantForm) -> ApplicantData:
+def _applicant(form: PortalApplicantForm, draft: ApplicationDraft) -> ApplicantData:
     form.is_valid()
     data = form.cleaned_data
+    # A value the form refused (too long, a NUL character) leaves the draft's as it
+    # was instead of blanking it; the page names the field.
     return ApplicantData(
         kind=data.get("kind", ""),
-        name=data.get("name", ""),
+        name=data.get("name", draft.applicant_name),
         id_type=data.get("id_type", ""),
-        id_number=data.get("id_number", ""),
-        mobile=data.get("mobile", ""),
-        address=data.get("address", ""),
-        contact_name=data.get("contact_name", ""),
+        id_number=data.get("id_number", draft.applicant_id_number),
+        mobile=data.get("mobile", draft.applicant_mobile),
+        address=data.get("address", draft.applicant_address),
+        contact_name=data.get("contact_name", draft.contact_name),
     )
 
 
@@ -214,7 +216,7 @@ def _handle_post(request, draft: ApplicationDraft):
     try:
         applications.save_draft(
             draft=draft,
-            applicant=_applicant(applicant_form),
+            applicant=_applicant(applicant_form, draft),
             form_data=data,
             form_files=uploads,
             declaration_accepted=declaration,
@@ -222,6 +224,8 @@ def _handle_post(request, draft: ApplicationDraft):
         )
     except ValidationFailed as exc:
         errors.add(exc)
+    for key, found in applicant_form.errors.items():
+        errors.fields.setdefault(f"applicant.{key}", []).extend(str(m) for m in found)
     for material in item.materials.order_by("order", "id"):
         upload = request.FILES.get(f"material-{material.pk}")
         if upload is None:
@@ -230,7 +234,8 @@ def _handle_post(request, draft: ApplicationDraft):
             applications.attach_material(draft=draft, material=material, upload=upload, at=at)
         except ValidationFailed as exc:
             errors.add(exc)
-    if action.startswith("remove-") and action[7:].isdigit():
+    # ``isdecimal``: ``isdigit`` also accepts "²", which ``int`` refuses.
+    if action.startswith("remove-") and action[7:].isdecimal():
         # Already removed (a second click): nothing to do.
         with contextlib.suppress(NotFound):
             applications.remove_material(draft=draft, material_id=int(action[7:]), at=at)

@@ -188,7 +188,15 @@ def end(request, pk: int, outcome: str):
     if outcome not in ("spam", "close"):
         raise Http404
     form = forms.NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else request.POST.get("note", "")
+    if not form.is_valid():
+        # Too long, or a NUL character (which PostgreSQL refuses): said on the field.
+        return render(
+            request,
+            "qa/detail.html",
+            _detail_context(request, question, note_form=form),
+            status=422,
+        )
+    note = form.cleaned_data["note"]
     service = services.reject_as_spam if outcome == "spam" else services.close_question
     try:
         service(actor=request.user, question=question, note=note, at=clock.now())

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -41,7 +41,7 @@ def rate(request, case_number: str):
     none); any case that is not the citizen's: 404, as for a missing one."""
     citizen = request.citizen
     if citizen is None:
-        return redirect(f"{reverse('citizens:login')}?next={request.path}")
+        return redirect(f"{reverse('citizens:login')}?{urlencode({'next': request.path})}")
     case = get_case_for_citizen(citizen, case_number)
     rating = Rating.objects.filter(case=case).first()
     form = forms.RateForm(request.POST or None)

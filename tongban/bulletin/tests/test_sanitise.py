@@ -60,6 +60,17 @@ def test_it_drops_images_from_other_hosts_and_data_urls():
     assert "src=" not in clean
 
 
+def test_it_keeps_no_image_of_ours_but_an_attachment():
+    # Any other address of ours would be requested by every reader's browser: an
+    # image pointing at the directory's Excel export would export it for each reader.
+    clean = sanitise_html(
+        '<img src="/office/bulletin/directory/?format=xlsx"><img src="/office/mail/">'
+        '<img src="/portal/news/7/files/9/">'
+    )
+    assert clean.count("src=") == 1
+    assert 'src="/portal/news/7/files/9/"' in clean
+
+
 def test_it_never_shows_script_even_if_a_row_was_written_past_the_services(
     client, personas, publish
 ):

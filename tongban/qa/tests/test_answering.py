@@ -175,3 +175,14 @@ def test_it_rejects_spam_out_of_the_queue_and_off_the_portal(client, personas):
     response = client.post(reverse("qa:end", args=[other.pk, "close"]), {"note": ""})
     assert response.status_code == 422
     assert 'data-field-error="note"' in response.text
+
+
+@pytest.mark.parametrize("note", ["重复\x00提问", "说" * 201])
+def test_a_refused_closing_note_is_named_and_the_question_still_waits(client, personas, note):
+    question = ask(personas.org.market, at("2026-03-06"))
+    log_in(client, personas.department_head)
+    response = client.post(reverse("qa:end", args=[question.pk, "close"]), {"note": note})
+    assert response.status_code == 422
+    assert 'data-field-error="note"' in response.text
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.NEW
