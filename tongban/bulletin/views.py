@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from tongban.core import clock
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.core.files import file_response
+from tongban.core.ids import parse_id
 
 from . import access, selectors, services
 from .forms import AnnouncementForm, CategoryForm, DirectoryEntryForm, DirectorySearchForm
@@ -427,8 +428,8 @@ def category_maintainers(request):
     if request.method == "POST":
         kind, _sep, raw = request.POST.get("subject", "").partition(":")
         model = {"u": User, "g": Group}.get(kind)
-        valid = model is not None and raw.isascii() and raw.isdigit()
-        subject = model.objects.filter(pk=raw).first() if valid else None
+        pk = parse_id(raw)
+        subject = model.objects.filter(pk=pk).first() if model and pk is not None else None
         if subject is None:
             error = _("Choose a user or a group.")
         else:

@@ -258,8 +258,8 @@ def _material_rows(request, item_materials, prefix: str):
         rows.append(row)
         if not row.received:
             continue
-        pages = int(row.pages) if row.pages.isdigit() else None
-        copies = int(row.copies) if row.copies.isdigit() else 1
+        pages = int(row.pages) if row.pages.isdecimal() else None
+        copies = int(row.copies) if row.copies.isdecimal() else 1
         index[len(given)] = row
         given.append(
             services.MaterialIn(material_id=material.pk, upload=upload, pages=pages, copies=copies)
@@ -331,7 +331,7 @@ def intake_form(request, item_id: int):
                     _add_errors(applicant_form, {key.split(".", 1)[1]: found})
                 elif key.startswith("form."):
                     _add_errors(schema_form, {key.split(".", 1)[1]: found})
-                elif key.startswith("materials.") and key.split(".", 1)[1].isdigit():
+                elif key.startswith("materials.") and key.split(".", 1)[1].isdecimal():
                     row = index.get(int(key.split(".", 1)[1]))
                     (row.errors if row else checklist_errors).extend(str(m) for m in found)
                 else:

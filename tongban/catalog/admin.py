@@ -147,7 +147,7 @@ class _Definition:
             formset = self.formsets.get(kind)
             if formset is not None and kind in INLINE_KINDS:
                 index, _dot, attribute = rest.partition(".")
-                if index.isdigit():
+                if index.isdecimal():
                     rows = self.rows(kind) or []
                     if int(index) < len(rows):
                         row = rows[int(index)]

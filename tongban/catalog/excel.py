@@ -615,7 +615,7 @@ class _Row:
             value = None
         elif isinstance(value, float) and value.is_integer():
             value = int(value)
-        elif isinstance(value, str) and value.strip().isdigit():
+        elif isinstance(value, str) and value.strip().isdecimal():
             value = int(value.strip())
         if not isinstance(value, int) or value < 0:
             self.error(
@@ -920,7 +920,7 @@ def _order_key(row: _Row) -> int:
     if isinstance(value, int | float):
         return int(value)
     text = _plain(value)
-    return int(text) if text.isdigit() else 10**9
+    return int(text) if text.isdecimal() else 10**9
 
 
 def _start_lists(plans: Iterable[_Plan], sheet: str) -> None:
@@ -1043,7 +1043,7 @@ def _special(row: _Row) -> tuple[bool, dict[str, int]]:
         pieces = [p.strip() for p in PART_SEPARATOR.split(part, maxsplit=1)]
         kind = _code_for(pieces[0], PROCEDURE_NAMES)
         limit = pieces[1] if len(pieces) == 2 else ""
-        if kind is None or not limit.isdigit():
+        if kind is None or not limit.isdecimal():
             row.error(
                 "特别程序",
                 _(
@@ -1074,7 +1074,7 @@ def _assisting(row: _Row, lookups: _Lookups) -> list[AssistingSpec]:
                 "协办部门", _("There is no department with the code “%(code)s”.") % {"code": code}
             )
             continue
-        if not limit.isdigit():
+        if not limit.isdecimal():
             row.error(
                 "协办部门",
                 _("“%(value)s”: write department code:limit[:what it examines], e.g. ZRZY:5.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from tongban.core.errors import NotFound
+from tongban.core.ids import parse_id
 
 from .models import BoxKind, Folder, InlineImage, Mailbox, MessageAttachment
 from .selectors import may_see_image
@@ -20,7 +21,8 @@ def get_box_for(user, box_id: int) -> Mailbox:
     if not _staff(user):
         raise NotFound()
     # Ids also come from query strings and forms (``?draft=…``): junk is "not found".
-    if not str(box_id).isascii() or not str(box_id).isdigit():
+    box_id = parse_id(box_id)
+    if box_id is None:
         raise NotFound()
     box = (
         Mailbox.objects.of(user)

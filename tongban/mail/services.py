@@ -23,6 +23,7 @@ from tongban.accounts.roles import RoleCode
 from tongban.audit.services import record_event
 from tongban.core import files
 from tongban.core.errors import PermissionDenied, ValidationFailed
+from tongban.core.ids import parse_id
 from tongban.core.models import StoredFile
 from tongban.core.services import require_role
 
@@ -64,10 +65,11 @@ def parse_addresses(tokens: Iterable[str], *, field: str) -> list[tuple[str, int
     parsed: list[tuple[str, int]] = []
     for token in tokens:
         kind, _sep, raw = str(token).partition(":")
-        if kind not in {"u", "d", "r"} or not (raw.isascii() and raw.isdigit()):
+        pk = parse_id(raw)
+        if kind not in {"u", "d", "r"} or pk is None:
             _refuse(field, _("Choose recipients from the list."))
-        if (kind, int(raw)) not in parsed:
-            parsed.append((kind, int(raw)))
+        if (kind, pk) not in parsed:
+            parsed.append((kind, pk))
     wanted = {k: {pk for kk, pk in parsed if kk == k} for k in ("u", "d", "r")}
     found = {
         "u": set(

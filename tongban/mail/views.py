@@ -25,6 +25,7 @@ from tongban.accounts.selectors import user_modules
 from tongban.core import clock
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.core.files import file_response, open_stored
+from tongban.core.ids import parse_id
 
 from . import access, selectors, services
 from .models import AddressKind, BoxKind, Folder
@@ -90,7 +91,7 @@ def folder(request, folder: str = Folder.INBOX):
 @require_POST
 def bulk(request):
     """One action on the ticked mails of a folder."""
-    ids = [int(pk) for pk in request.POST.getlist("box") if pk.isascii() and pk.isdigit()]
+    ids = [pk for raw in request.POST.getlist("box") if (pk := parse_id(raw)) is not None]
     operation = request.POST.get("op", "")
     back = request.POST.get("next") or reverse("mail:inbox")
     if not back.startswith("/office/mail/"):
@@ -249,9 +250,9 @@ def compose(request):
                 uploads=request.FILES.getlist("attachments"),
                 draft=draft_box.message if draft_box else None,
                 remove_attachments=[
-                    int(pk)
-                    for pk in request.POST.getlist("remove_attachment")
-                    if pk.isascii() and pk.isdigit()
+                    pk
+                    for raw in request.POST.getlist("remove_attachment")
+                    if (pk := parse_id(raw)) is not None
                 ],
                 attachments_from=forward_box.message if forward_box else None,
             )

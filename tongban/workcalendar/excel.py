@@ -147,7 +147,7 @@ def _text(value) -> str:
 
 def _year(value, problems: list[str]) -> int | None:
     text = _text(value)
-    if text.isdigit() and 1900 <= int(text) <= 2200:
+    if text.isdecimal() and 1900 <= int(text) <= 2200:
         return int(text)
     problems.append(
         _("column 年度: “%(value)s” is not a year such as 2026.") % {"value": text}
