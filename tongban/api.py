@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from ninja import NinjaAPI
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
@@ -68,6 +71,45 @@ def on_auth_error(request, exc):
 def on_http_error(request, exc: HttpError):
     return api.create_response(request, _body("http_error", str(exc)), status=exc.status_code)
 
+
+def _nul_field(value, name: str) -> str | None:
+    """The dotted name of the first text containing a NUL character, if any."""
+    if isinstance(value, Schema):
+        value = value.model_dump()
+    if isinstance(value, str):
+        return name if "\x00" in value else None
+    if isinstance(value, dict):
+        children = value.items()
+    elif isinstance(value, list | tuple):
+        children = enumerate(value)
+    else:
+        return None
+    for key, child in children:
+        found = _nul_field(child, f"{name}.{key}" if name else str(key))
+        if found:
+            return found
+    return None
+
+
+def refuse_nul_characters(view):
+    """PostgreSQL text cannot hold NUL: refuse it as bad input naming the field,
+    before any query, instead of failing with a 500 deep in the ORM."""
+
+    @wraps(view)
+    def wrapper(request, **values):
+        for name, value in values.items():
+            # Query and body schemas are named after their parameter, not a field.
+            found = _nul_field(value, "" if isinstance(value, Schema) else name)
+            if found:
+                message = _("Control characters are not allowed.")
+                raise ValidationFailed(message, fields={found: [message]})
+        return view(request, **values)
+
+    return wrapper
+
+
+# Every operation of every router: a text parameter or body field with a NUL.
+api.add_decorator(refuse_nul_characters, mode="operation")
 
 api.add_router("/items", "tongban.catalog.api.router")
 api.add_router("/cases", "tongban.cases.api.router")

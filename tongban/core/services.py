@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .errors import PermissionDenied, ValidationFailed
 
@@ -24,3 +25,12 @@ def require_role(actor, *codes: str) -> None:
         raise PermissionDenied()
     if not actor.has_role(*codes):
         raise PermissionDenied()
+
+
+def refuse_nul(value: str, field: str) -> None:
+    """PostgreSQL text and JSON cannot hold a NUL character: refuse it as bad input
+    naming ``field``, before anything is written (query strings, addresses and API
+    bodies are checked earlier, by the middleware and the API root)."""
+    if "\x00" in value:
+        message = _("The text contains a character that is not allowed.")
+        raise ValidationFailed(message, fields={field: [message]})

@@ -25,7 +25,7 @@ from tongban.core import files
 from tongban.core.errors import PermissionDenied, ValidationFailed
 from tongban.core.ids import parse_id
 from tongban.core.models import StoredFile
-from tongban.core.services import require_role
+from tongban.core.services import refuse_nul, require_role
 
 from .body import IMAGE_KINDS, MAX_IMAGE_SIZE, clean_body, store_data_images
 from .models import (
@@ -160,8 +160,7 @@ def _write(
         _refuse("subject", _("Enter a subject."))
     if len(subject) > 200:
         _refuse("subject", _("The subject may have at most 200 characters."))
-    if "\x00" in subject:  # PostgreSQL text cannot hold NUL
-        _refuse("subject", _("The subject contains a character that is not allowed."))
+    refuse_nul(subject, "subject")
     to_list = parse_addresses(to, field="to")
     cc_list = parse_addresses(cc, field="cc")
     checked = _checked_uploads(uploads)

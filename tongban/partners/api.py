@@ -16,7 +16,7 @@ from functools import wraps
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router
 
 from tongban.accounts.models import Department
 from tongban.cases.models import Channel
@@ -79,44 +79,6 @@ def partner_headers(run):
 
 router.add_decorator(partner_headers, mode="view")
 
-
-def _nul_field(value, name: str) -> str | None:
-    """The dotted name of the first text containing a NUL character, if any."""
-    if isinstance(value, Schema):
-        value = value.model_dump()
-    if isinstance(value, str):
-        return name if "\x00" in value else None
-    if isinstance(value, dict):
-        children = value.items()
-    elif isinstance(value, list | tuple):
-        children = enumerate(value)
-    else:
-        return None
-    for key, child in children:
-        found = _nul_field(child, f"{name}.{key}" if name else str(key))
-        if found:
-            return found
-    return None
-
-
-def refuse_nul_characters(view):
-    """PostgreSQL text cannot hold NUL: refuse it as bad input naming the field,
-    before any query, instead of failing with a 500 deep in the ORM."""
-
-    @wraps(view)
-    def wrapper(request, **values):
-        for name, value in values.items():
-            # Query and body schemas are named after their parameter, not a field.
-            found = _nul_field(value, "" if isinstance(value, Schema) else name)
-            if found:
-                message = _("Control characters are not allowed.")
-                raise ValidationFailed(message, fields={found: [message]})
-        return view(request, **values)
-
-    return wrapper
-
-
-router.add_decorator(refuse_nul_characters, mode="operation")
 
 IDEM_HELP = (
     "Required. 8-64 characters of A-Z a-z 0-9 . _ : ~ -, new for every new request (a UUID); "

@@ -36,6 +36,7 @@ from tongban.core import files
 from tongban.core.clock import local_date
 from tongban.core.errors import ActionNotAllowed, NotFound, ValidationFailed
 from tongban.core.models import StoredFile
+from tongban.core.services import refuse_nul
 from tongban.notify.services import notify_staff
 
 from .models import ApplicationDraft, DraftMaterial
@@ -46,11 +47,11 @@ ONLINE_CHANNELS = (Channel.ONLINE, Channel.PARTNER)
 
 
 def max_open_drafts() -> int:
-    return getattr(settings, "TONGBAN_CITIZEN_MAX_DRAFTS", 20)
+    return settings.TONGBAN_CITIZEN_MAX_DRAFTS
 
 
 def max_applications_per_day() -> int:
-    return getattr(settings, "TONGBAN_CITIZEN_MAX_APPLICATIONS_PER_DAY", 10)
+    return settings.TONGBAN_CITIZEN_MAX_APPLICATIONS_PER_DAY
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -159,9 +160,8 @@ def _typed_form_data(item: Item, form_data: Mapping[str, Any]) -> dict[str, Any]
                 value = "" if value is None else str(value)
                 if len(value) > MAX_TEXT:
                     _refuse(f"form.{field.key}", too_long)
-        # PostgreSQL's JSON refuses a NUL character: named here, not a server error.
-        if any("\x00" in v for v in (value if isinstance(value, list) else [value])):
-            _refuse(f"form.{field.key}", _("The text contains a character that is not allowed."))
+        for text in value if isinstance(value, list) else [value]:
+            refuse_nul(text, f"form.{field.key}")
         kept[field.key] = value
     return kept
 
@@ -483,8 +483,7 @@ def supplement_online(
     note = (note or "").strip()
     if len(note) > 2000:
         _refuse("note", _("At most %(n)d characters.") % {"n": 2000})
-    if "\x00" in note:  # PostgreSQL refuses it in text: named here, not a server error
-        _refuse("note", _("The text contains a character that is not allowed."))
+    refuse_nul(note, "note")
     requesters = [
         r.requested_by
         for r in case.supplement_requests.filter(fulfilled_at__isnull=True).select_related(

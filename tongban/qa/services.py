@@ -43,13 +43,13 @@ NOTE_MAX = 200
 
 def limit_days() -> int:
     """Working days the department has to answer (TONGBAN_QA_LIMIT_DAYS)."""
-    return int(getattr(settings, "TONGBAN_QA_LIMIT_DAYS", 5))
+    return settings.TONGBAN_QA_LIMIT_DAYS
 
 
 def daily_limit() -> int:
     """Questions one citizen account, or one mobile number, may ask per local day
     (TONGBAN_QA_DAILY_LIMIT; security.md: per-citizen limits on questions)."""
-    return int(getattr(settings, "TONGBAN_QA_DAILY_LIMIT", 5))
+    return settings.TONGBAN_QA_DAILY_LIMIT
 
 
 def _fail(field: str, message: str) -> ValidationFailed:

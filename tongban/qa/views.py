@@ -237,7 +237,7 @@ def public_detail(request, pk: int):
 
 
 def ip_hourly_limit() -> int:
-    return int(getattr(settings, "TONGBAN_QA_IP_HOURLY_LIMIT", 20))
+    return settings.TONGBAN_QA_IP_HOURLY_LIMIT
 
 
 def _over_ip_limit(request) -> bool:

@@ -26,13 +26,13 @@ NOTE_MAX = 2000
 
 def follow_up_days() -> int:
     """Working days the head has to follow a bad rating up (TONGBAN_RATING_FOLLOW_UP_DAYS)."""
-    return int(getattr(settings, "TONGBAN_RATING_FOLLOW_UP_DAYS", 5))
+    return settings.TONGBAN_RATING_FOLLOW_UP_DAYS
 
 
 def daily_limit() -> int:
     """Ratings one citizen account may give per local day (security.md: per-citizen
     limits on ratings; TONGBAN_RATING_DAILY_LIMIT)."""
-    return int(getattr(settings, "TONGBAN_RATING_DAILY_LIMIT", 10))
+    return settings.TONGBAN_RATING_DAILY_LIMIT
 
 
 def _fail(field: str, message: str) -> ValidationFailed:

@@ -61,3 +61,14 @@ def test_it_refuses_a_duplicate_or_empty_phrase_naming_the_field(personas):
     assert duplicate.status_code == empty.status_code == 422
     assert list(duplicate.json()["fields"]) == list(empty.json()["fields"]) == ["text"]
     assert OpinionTemplate.objects.count() == 1
+
+
+def test_a_nul_character_in_a_body_is_refused_naming_the_field(personas):
+    # The API root's guard, for every router (not only the partner API's).
+    client = token_client(personas.handler)
+
+    refused = post(client, "/opinion-templates", {"text": "同意\x00办理"})
+
+    assert refused.status_code == 422
+    assert list(refused.json()["fields"]) == ["text"]
+    assert not OpinionTemplate.objects.exists()
