@@ -51,6 +51,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # The top layer first: its templates (base layout, error pages) are the ones used.
+    "tongban.site",
     "tongban.core",
     "tongban.accounts",
     "tongban.audit",
