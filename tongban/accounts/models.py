@@ -13,6 +13,7 @@ from tongban.core.crypto import mask_mobile, provider
 from tongban.core.fields import EncryptedTextField
 
 from .roles import ADMIN_ROLES, SECOND_FACTOR_ROLES, Module, RoleCode
+from .scoping import department_scope
 
 
 class DepartmentKind(models.TextChoices):
@@ -32,8 +33,6 @@ class DepartmentQuerySet(models.QuerySet):
         return self.filter(path__startswith=root.path)
 
     def visible_to(self, user):
-        from .scoping import department_scope
-
         scope = department_scope(user)
         if scope.everything:
             return self

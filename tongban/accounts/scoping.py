@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from .roles import RoleCode
 
 
@@ -53,8 +55,6 @@ def department_scope(user) -> DepartmentScope:
 def department_scope_filter(user, field: str):
     """A ``Q`` limiting rows whose ``field`` (a Department FK path) is in scope, or
     ``None`` for "everything"; callers use ``qs.none()`` when the scope is empty."""
-    from django.db.models import Q
-
     scope = department_scope(user)
     if scope.everything:
         return None
@@ -69,20 +69,6 @@ def works_in(user, department) -> bool:
         d is not None and d.path.startswith(department.path)
         for d in (user.department, user.section)
     )
-
-
-# Paths start with "/", so this matches no department (a NUL would be refused by
-# PostgreSQL).
-NO_SUCH_PATH = "missing"
-
-
-def department_path(code: str) -> str:
-    """The path of the department with ``code`` (for ``…__path__startswith`` filters
-    by a code typed into a query), or a path that matches nothing."""
-    from .models import Department
-
-    path = Department.objects.filter(code=code.strip()).values_list("path", flat=True).first()
-    return path or NO_SUCH_PATH
 
 
 class DepartmentScopedQuerySet:

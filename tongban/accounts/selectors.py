@@ -34,3 +34,15 @@ def can_use_module(user: User, module: str) -> bool:
 
 def department_tree(user) -> list[Department]:
     return list(Department.objects.visible_to(user).select_related("parent"))
+
+
+# Paths start with "/", so this matches no department (a NUL would be refused by
+# PostgreSQL).
+NO_SUCH_PATH = "missing"
+
+
+def department_path(code: str) -> str:
+    """The path of the department with ``code`` (for ``…__path__startswith`` filters
+    by a code typed into a query), or a path that matches nothing."""
+    path = Department.objects.filter(code=code.strip()).values_list("path", flat=True).first()
+    return path or NO_SUCH_PATH

@@ -14,121 +14,21 @@ Out of scope answers exactly like a missing case (404), so numbers cannot be pro
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
-
-from tongban.accounts.models import Department, DepartmentKind
-from tongban.accounts.roles import RoleCode
-from tongban.accounts.scoping import (
-    EVERYTHING,
-    NOTHING,
-    DepartmentScope,
-    department_scope,
-    works_in,
-)
+from tongban.accounts.scoping import works_in
 from tongban.core.errors import NotFound
 
 from .models import Case, CaseStep, OpinionTemplate, StepStatus
-
-BUSINESS_ROLES = (
-    RoleCode.WINDOW_CLERK,
-    RoleCode.HANDLER,
-    RoleCode.SECTION_HEAD,
-    RoleCode.DEPARTMENT_HEAD,
-)
-
-
-def _is_staff_user(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
-
-
-def case_visibility(user) -> Q | None:
-    """A ``Q`` over ``Case`` for what ``user`` may see; ``None`` means everything."""
-    if user is None:
-        return None  # the system itself
-    if not _is_staff_user(user):
-        return Q(pk__in=[])
-    scope = department_scope(user)
-    if scope.everything:
-        return None
-    mine = (
-        Q(received_by=user)
-        | Exists(CaseStep.objects.filter(case=OuterRef("pk"), assignee=user))
-        | _in_queue_of(user)
-    )
-    # An intake desk sees the cases of the departments it takes in: it reviews their
-    # online applications, records withdrawals and answers the applicants' questions.
-    desk = intake_scope(user)
-    if desk.everything:
-        return None
-    if desk.root is not None:
-        mine |= Q(department__path__startswith=desk.root.path)
-    if scope.nothing:
-        return mine
-    path = scope.root.path
-    return (
-        Q(department__path__startswith=path)
-        | Q(hall__path__startswith=path)
-        | Exists(CaseStep.objects.filter(case=OuterRef("pk"), department__path__startswith=path))
-        | mine
-    )
-
-
-def _in_queue_of(user) -> Q:
-    """Cases with a step waiting unclaimed in ``user``'s department queue (the rule of
-    ``selectors.department_queue``: their role, a step of their department, section
-    or an ancestor). Whoever finds the step in the queue must be able to open the case
-    to claim it — a section head's scope is the section, while the steps belong to
-    the department. Expressed in SQL, so the user's departments are not loaded."""
-    roles = user.role_codes()
-    homes = [pk for pk in (user.department_id, user.section_id) if pk is not None]
-    if not roles or not homes:
-        return Q(pk__in=[])
-    home_below_step = Department.objects.filter(
-        pk__in=homes, path__startswith=OuterRef("department__path")
-    )
-    return Q(
-        Exists(
-            CaseStep.objects.filter(
-                case=OuterRef("pk"),
-                status=StepStatus.ACTIVE,
-                assignee__isnull=True,
-                role__in=roles,
-            ).filter(Exists(home_below_step))
-        )
-    )
-
-
-def intake_scope(user) -> DepartmentScope:
-    """The departments whose items ``user`` may take in at the counter.
-
-    A window clerk of a service hall directly under the city government (the city
-    centre, 市政务服务中心) takes in every department's items; of a county's hall, the
-    county's; otherwise their own department's."""
-    if user is None:
-        return EVERYTHING
-    if not (_is_staff_user(user) and user.has_role(RoleCode.WINDOW_CLERK)):
-        return NOTHING
-    department = user.department
-    if department is None:
-        return NOTHING
-    if department.kind == DepartmentKind.HALL and department.parent_id:
-        parent = department.parent
-        return EVERYTHING if parent.parent_id is None else DepartmentScope(root=parent)
-    return DepartmentScope(root=department)
-
-
-def may_take_in(user, department) -> bool:
-    scope = intake_scope(user)
-    return scope.everything or (
-        scope.root is not None and department.path.startswith(scope.root.path)
-    )
+from .models import case_visibility as case_visibility  # re-exported for callers
+from .scopes import BUSINESS_ROLES, is_staff_user
+from .scopes import intake_scope as intake_scope  # re-exported for callers
+from .scopes import may_take_in as may_take_in  # re-exported for callers
 
 
 def is_handler_of(user, case: Case) -> bool:
     """Handlers of the case see its applicant's personal data unmasked: whoever
     received it, holds one of its steps, or works with a business role in the lead or
     an assisting department. Supervisors and everybody else see it masked."""
-    if not _is_staff_user(user):
+    if not is_staff_user(user):
         return False
     if case.received_by_id == user.pk:
         return True
@@ -145,7 +45,7 @@ def may_act_on_step(user, step: CaseStep) -> bool:
     """Whether ``user`` may claim or handle ``step``: they hold its role, work in its
     department, and — where the item names staff for the step (项目与人员的关联) — are
     one of them."""
-    if not _is_staff_user(user) or not user.has_role(step.role):
+    if not is_staff_user(user) or not user.has_role(step.role):
         return False
     if not works_in(user, step.department):
         return False

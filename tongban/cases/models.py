@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.models import Department
+from tongban.accounts.scoping import department_scope
 from tongban.catalog.models import HandlingType, SpecialProcedureKind
 from tongban.core.crypto import mask_id_number, mask_mobile, mask_name
 from tongban.core.fields import EncryptedTextField
+
+from .scopes import intake_scope, is_staff_user
 
 
 class CaseStatus(models.TextChoices):
@@ -71,8 +76,6 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(accepted_on__isnull=False)
 
     def visible_to(self, user):
-        from .access import case_visibility
-
         condition = case_visibility(user)
         return self if condition is None else self.filter(condition)
 
@@ -534,3 +537,63 @@ class OpinionTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- visibility (the rules are described in ``access``) ---------------------------------
+
+
+def case_visibility(user) -> Q | None:
+    """A ``Q`` over ``Case`` for what ``user`` may see; ``None`` means everything."""
+    if user is None:
+        return None  # the system itself
+    if not is_staff_user(user):
+        return Q(pk__in=[])
+    scope = department_scope(user)
+    if scope.everything:
+        return None
+    mine = (
+        Q(received_by=user)
+        | Exists(CaseStep.objects.filter(case=OuterRef("pk"), assignee=user))
+        | _in_queue_of(user)
+    )
+    # An intake desk sees the cases of the departments it takes in: it reviews their
+    # online applications, records withdrawals and answers the applicants' questions.
+    desk = intake_scope(user)
+    if desk.everything:
+        return None
+    if desk.root is not None:
+        mine |= Q(department__path__startswith=desk.root.path)
+    if scope.nothing:
+        return mine
+    path = scope.root.path
+    return (
+        Q(department__path__startswith=path)
+        | Q(hall__path__startswith=path)
+        | Exists(CaseStep.objects.filter(case=OuterRef("pk"), department__path__startswith=path))
+        | mine
+    )
+
+
+def _in_queue_of(user) -> Q:
+    """Cases with a step waiting unclaimed in ``user``'s department queue (the rule of
+    ``selectors.department_queue``: their role, a step of their department, section
+    or an ancestor). Whoever finds the step in the queue must be able to open the case
+    to claim it — a section head's scope is the section, while the steps belong to
+    the department. Expressed in SQL, so the user's departments are not loaded."""
+    roles = user.role_codes()
+    homes = [pk for pk in (user.department_id, user.section_id) if pk is not None]
+    if not roles or not homes:
+        return Q(pk__in=[])
+    home_below_step = Department.objects.filter(
+        pk__in=homes, path__startswith=OuterRef("department__path")
+    )
+    return Q(
+        Exists(
+            CaseStep.objects.filter(
+                case=OuterRef("pk"),
+                status=StepStatus.ACTIVE,
+                assignee__isnull=True,
+                role__in=roles,
+            ).filter(Exists(home_below_step))
+        )
+    )

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tongban.accounts.roles import RoleCode
-from tongban.accounts.scoping import department_path
+from tongban.accounts.selectors import department_path
 from tongban.catalog.models import HandlingType
 from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar

@@ -6,3 +6,8 @@ class NotifyConfig(AppConfig):
     name = "tongban.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import services, tasks
+
+        services.set_dispatch_task(tasks.dispatch_outbox_task)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -153,11 +153,19 @@ def notify_staff(
     return written
 
 
-def _schedule_dispatch() -> None:
-    if getattr(settings, "TONGBAN_OUTBOX_EAGER", True):
-        from .tasks import dispatch_outbox_task
+# The queue's task that dispatches the outbox; ``NotifyConfig.ready`` sets it, because
+# the task module builds on this one (tasks -> services, never back).
+_dispatch_task: Callable[[], object] | None = None
 
-        dispatch_outbox_task()
+
+def set_dispatch_task(task: Callable[[], object]) -> None:
+    global _dispatch_task
+    _dispatch_task = task
+
+
+def _schedule_dispatch() -> None:
+    if getattr(settings, "TONGBAN_OUTBOX_EAGER", True) and _dispatch_task is not None:
+        _dispatch_task()
 
 
 # --- quiet hours and the daily cap ---------------------------------------------------

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from tongban.accounts.scoping import department_path
+from tongban.accounts.selectors import department_path
 from tongban.cases.models import (
     OPEN_STATUSES,
     Case,
