@@ -7,12 +7,13 @@ are only for display. Unknown codes are named from their parts when both are kno
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tongban.cases.labels import TIMELINE_LABELS
-
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, Any] = {
     "login.success": _("Login succeeded"),
     "login.failure": _("Login failed"),
     "login.password": _("Password accepted, second factor pending"),
@@ -85,8 +86,6 @@ ACTION_LABELS.update(
         "alert.pledge_overdue": _("Pledged materials overdue"),
     }
 )
-# The case engine's actions are audited as ``case.<timeline code>``.
-ACTION_LABELS.update({f"case.{code}": label for code, label in TIMELINE_LABELS.items()})
 # Not a timeline event: a reveal changes nothing on the case, it is only audited.
 ACTION_LABELS["case.reveal"] = _("Personal data revealed")
 # Citizen accounts of the portal (citizens app).
@@ -117,6 +116,12 @@ THING_LABELS = {
     "case": _("case"),
     "setting": _("setting"),
 }
+
+
+def register_action_labels(labels: Mapping[str, Any]) -> None:
+    """Add an app's labels (code -> lazy translated label), from its ``AppConfig.ready``:
+    the audit log sits below every app, so the apps tell it their names."""
+    ACTION_LABELS.update(labels)
 
 
 def action_label(code: str) -> str:

@@ -4,8 +4,8 @@
 and by how much; when saved, those deadlines are recomputed, each with a timeline
 event. Cards already issued are never rewritten."
 
-- ``proposed_calendar`` builds the calendar an edit would give (no write);
-  ``affected_cases`` compares every open accepted case's stored deadline with the one
+- ``workcalendar.changes.proposed_calendar`` builds the calendar an edit would give
+  (no write); ``affected_cases`` compares every open accepted case's stored deadline with the one
   that calendar gives — the preview in the holiday admin.
 - ``apply_calendar_change`` recomputes them with the current calendar; it runs after
   every calendar change commits (registered in ``SupervisionConfig.ready`` through
@@ -20,8 +20,7 @@ the deadlines in Python: no query per case that does not move.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from django.db import transaction
 from django.db.models import Q
@@ -36,7 +35,9 @@ from tongban.cases.models import (
     TimelineEvent,
 )
 from tongban.core import clock as core_clock
-from tongban.workcalendar.calendar import AdjustedDay, HolidaySpan, WorkCalendar, get_calendar
+from tongban.workcalendar.calendar import WorkCalendar, get_calendar
+from tongban.workcalendar.changes import Moved, on_calendar_preview
+from tongban.workcalendar.changes import proposed_calendar as proposed_calendar  # re-exported
 
 BATCH = 2000
 CLOCK_FIELDS = (
@@ -51,44 +52,6 @@ CLOCK_FIELDS = (
     "suspended_days",
     "deadline",
 )
-
-
-@dataclass(frozen=True)
-class Moved:
-    """An open case whose deadline a calendar change moves."""
-
-    number: str
-    item_name: str
-    old_deadline: dt.date
-    new_deadline: dt.date
-    working_days: int  # signed, counted on the new calendar: + later, − earlier
-
-    @property
-    def calendar_days(self) -> int:
-        return (self.new_deadline - self.old_deadline).days
-
-
-def proposed_calendar(
-    *,
-    replacing: tuple[int, str] | None = None,
-    holiday: HolidaySpan | None = None,
-    adjusted: Iterable[dt.date] = (),
-) -> WorkCalendar:
-    """The current calendar with one holiday edit applied, unsaved: ``replacing``
-    (the edited or deleted holiday's year and name, as stored) is dropped with its
-    adjusted working days; ``holiday`` and its ``adjusted`` days (its new values) are
-    added."""
-    current = WorkCalendar.from_database()
-    holidays = [h for h in current.holidays if replacing is None or (h.year, h.name) != replacing]
-    days = [
-        a
-        for a in current.adjusted
-        if replacing is None or (a.holiday_year, a.holiday_name) != replacing
-    ]
-    if holiday is not None:
-        holidays.append(holiday)
-        days += [AdjustedDay(d, holiday.name, holiday.year) for d in adjusted]
-    return WorkCalendar(holidays, days)
 
 
 def _open_cases(first: dt.date | None = None, last: dt.date | None = None) -> Iterator[Case]:
@@ -205,7 +168,12 @@ def _after_commit(first: dt.date, last: dt.date) -> None:
     transaction.on_commit(lambda: apply_calendar_change(first=first, last=last))
 
 
+def _preview(new_calendar: WorkCalendar, first: dt.date, last: dt.date) -> list[Moved]:
+    return affected_cases(new_calendar, first=first, last=last)
+
+
 def connect() -> None:
     from tongban.workcalendar.services import on_calendar_changed
 
     on_calendar_changed(_after_commit)
+    on_calendar_preview(_preview)

@@ -246,8 +246,8 @@ class HolidayAdmin(ModuleAdmin):
         by how much (time-limits.md, "Calendar changes"). Nothing is written."""
         from django.contrib.admin.utils import unquote
 
-        from tongban.supervision.calendar_changes import affected_cases, proposed_calendar
         from tongban.workcalendar.calendar import HolidaySpan
+        from tongban.workcalendar.changes import preview_change, proposed_calendar
 
         holiday = self.get_object(request, unquote(object_id)) if object_id else None
         allowed = (
@@ -276,7 +276,7 @@ class HolidayAdmin(ModuleAdmin):
                 data["last_day"],
             )
             days = [*old_days, span.first_day, span.last_day, *dates]
-            moved = affected_cases(
+            moved = preview_change(
                 proposed_calendar(replacing=replacing, holiday=span, adjusted=dates),
                 first=min(days),
                 last=max(days),
