@@ -5,7 +5,7 @@
 
 The import is all or nothing: when a row is wrong, every problem is printed on stderr
 (sheet, row, column, message) and the command exits with status 1, changing nothing.
-The format is described in ``tongban/catalog/excel.py`` and ``docs/catalogue.md``.
+The format is described in ``tongban/catalog/excel/__init__.py`` and ``docs/catalogue.md``.
 """
 
 from __future__ import annotations
