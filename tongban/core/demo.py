@@ -1,7 +1,7 @@
 """What the demo loader's steps share: the time, what exists so far, and the counts.
 
 Each app's ``demo.py`` writes a step ``load(context: DemoContext) -> None``; the
-loader that runs them in order is ``tongban.site.demo``. The context lives here, in
+loader that runs them in order is the site app's. The context lives here, in
 the leaf, so that every app's step can take it without importing the top layer.
 """
 
