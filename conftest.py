@@ -22,14 +22,14 @@ def _fresh_calendar():
 
 @pytest.fixture
 def personas(db):
-    from tongban.core.testing import make_personas
+    from tongban.accounts.testing import make_personas
 
     return make_personas()
 
 
 @pytest.fixture
 def org(db):
-    from tongban.core.testing import ensure_builtin_roles, make_org
+    from tongban.accounts.testing import ensure_builtin_roles, make_org
 
     ensure_builtin_roles()
     return make_org()

@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "tongban.qa",
     "tongban.ratings",
     "tongban.partners",
-    "tongban.core.admin.TongbanAdminConfig",
+    "tongban.accounts.admin_site.TongbanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

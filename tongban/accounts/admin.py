@@ -11,10 +11,11 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from tongban.core.admin import ServiceAdmin, ServiceForm
+from tongban.core.admin import ServiceForm
 from tongban.core.crypto import provider
 
 from . import services, tokens
+from .admin_site import ServiceAdmin
 from .models import (
     ApiToken,
     Department,

@@ -20,8 +20,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
-from tongban.core.admin import ModuleAdmin
 from tongban.core.errors import DomainError
 from tongban.core.errors import PermissionDenied as DomainPermissionDenied
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
-from tongban.core.admin import ModuleAdmin
 
 from .models import Announcement, AnnouncementCategory
 

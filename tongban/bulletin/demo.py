@@ -162,7 +162,7 @@ def load_demo(at: dt.datetime) -> dict[str, int]:
 
 
 def load(context) -> None:
-    """The demo loader's step (``tongban.core.demo.loader.STEPS``)."""
+    """The demo loader's step (``tongban.site.demo.STEPS``)."""
     created = load_demo(context.at)
     context.count(
         _("announcement categories"),

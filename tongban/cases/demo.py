@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.text import capfirst
 
 from tongban.core.clock import local_date
-from tongban.core.demo.context import DemoContext
+from tongban.core.demo import DemoContext
 
 from .models import Case
 from .simulation import simulate, text_progress

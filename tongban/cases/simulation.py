@@ -72,8 +72,14 @@ from .models import (
 
 Progress = Callable[[float, str], None]
 
-# The demo loader's steps that a simulation needs on an empty database.
-BASE_STEPS = ("organisation", "people", "calendar", "catalogue")
+# The demo loader's steps that a simulation needs on an empty database, in the order of
+# the loader's ``STEPS`` (``tongban.site.demo``, the top layer, which cases cannot import).
+BASE_STEPS = (
+    "tongban.accounts.demo.organisation.load",
+    "tongban.accounts.demo.people.load",
+    "tongban.workcalendar.demo.load",
+    "tongban.catalog.demo.load",
+)
 
 # Fates: how a case ends (or where it stands at the end). "normal" takes the rest.
 FATE_SHARES = {
@@ -1107,15 +1113,13 @@ class _Run:
 def load_base_data(at: dt.datetime | None = None) -> bool:
     """On an empty database (no departments), load the demo organisation, people,
     calendar and catalogue. Returns whether it did."""
-    from tongban.core.demo.context import DemoContext
-    from tongban.core.demo.loader import STEPS
+    from tongban.core.demo import DemoContext
 
     if Department.objects.exists():
         return False
     context = DemoContext(at=at or timezone.now())
-    for path in STEPS:
-        if path.rsplit(".", 2)[-2] in BASE_STEPS:
-            import_string(path)(context)
+    for path in BASE_STEPS:
+        import_string(path)(context)
     return True
 
 

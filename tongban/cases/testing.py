@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tongban.accounts.testing import Personas
 from tongban.catalog import services as catalog
 from tongban.catalog.models import FieldType, HandlingType, Item
 from tongban.catalog.rules import AssistingSpec, StepSpec
 from tongban.core.clock import LOCAL_TZ
-from tongban.core.testing import Personas
 from tongban.dictionaries import services as dictionaries
 from tongban.dictionaries.models import ItemType
 

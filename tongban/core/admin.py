@@ -1,99 +1,20 @@
-"""System management (the Django admin), gated by modules instead of ``is_staff``.
+"""Admin writes through services: a form whose change is made by a service during
+validation, and a ModelAdmin that saves and deletes through services only, so that
+changes made in the admin are validated, audited and transactional like every other.
 
-Every ModelAdmin in the project derives from ``ModuleAdmin`` and names the module
-whose holders may view it (``module``) and whether they may change it. Writes from
-the admin go through the apps' services (``save_model``/``delete_model`` overrides),
-so they are validated, audited and transactional like every other change.
+Generic: who may see which admin page (the module-gated admin site, ``ModuleAdmin``,
+and ``ServiceAdmin``, which combines both) is the accounts app's ``admin_site``.
 """
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import ImproperlyConfigured
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import reverse
 
-from tongban.accounts.roles import Module
 from tongban.core.errors import DomainError
-
-# Modules that open the admin site at all.
-ADMIN_MODULES = frozenset(
-    {Module.SYSTEM, Module.SECURITY, Module.AUDIT, Module.CATALOG, Module.PORTAL}
-)
-
-
-def _modules(user) -> frozenset[str]:
-    from tongban.accounts.selectors import user_modules
-
-    return user_modules(user)
-
-
-class TongbanAdminSite(admin.AdminSite):
-    site_header = "通办 · 系统管理"
-    site_title = "通办系统管理"
-    index_title = "系统管理"
-
-    def has_permission(self, request) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_authenticated and (_modules(user) & ADMIN_MODULES))
-
-    def admin_view(self, view, cacheable=False):
-        inner = super().admin_view(view, cacheable)
-
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            # Logged-in staff without any administration module get a plain 403
-            # instead of being bounced to the login page again.
-            if request.user.is_authenticated and not self.has_permission(request):
-                raise DjangoPermissionDenied
-            return inner(request, *args, **kwargs)
-
-        return wrapper
-
-    def password_change(self, request, extra_context=None):
-        # The platform's own page: password rules, audit, ending other sessions.
-        return redirect("accounts:password_change")
-
-    def login(self, request, extra_context=None):
-        # One login page for the whole platform (lockout, second factor).
-        url = reverse("accounts:login")
-        next_url = request.GET.get("next") or reverse("admin:index")
-        return redirect(f"{url}?next={next_url}")
-
-
-class TongbanAdminConfig(AdminConfig):
-    default_site = "tongban.core.admin.TongbanAdminSite"
-
-
-class ModuleAdmin(admin.ModelAdmin):
-    """Permissions from the module: ``module`` (view), ``read_only`` (no writes)."""
-
-    module: str = Module.SYSTEM
-    read_only: bool = False
-
-    def _allowed(self, request) -> bool:
-        return request.user.is_active and self.module in _modules(request.user)
-
-    def has_module_permission(self, request) -> bool:
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request) -> bool:
-        return not self.read_only and self._allowed(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return not self.read_only and self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return not self.read_only and self._allowed(request)
 
 
 class ServiceForm(forms.ModelForm):
@@ -104,7 +25,7 @@ class ServiceForm(forms.ModelForm):
     page. Subclasses implement ``apply(actor)`` and return the saved instance.
     """
 
-    actor = None  # set by ModuleAdmin.get_form
+    actor = None  # set by ServiceModelAdmin.get_form
 
     def apply(self, actor):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -131,31 +52,10 @@ class ServiceForm(forms.ModelForm):
         return self.instance
 
 
-class ModuleInline(admin.TabularInline):
-    """An inline with the same module-based permissions as its parent admin."""
-
-    module: str = Module.SYSTEM
-    read_only: bool = False
-
-    def _allowed(self, request) -> bool:
-        return request.user.is_active and self.module in _modules(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return not self.read_only and self._allowed(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return not self.read_only and self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return not self.read_only and self._allowed(request)
-
-
-class ServiceAdmin(ModuleAdmin):
-    """A ModuleAdmin whose writes go through services: forms are ``ServiceForm``s
-    and deletion calls ``delete_through_service``.
+class ServiceModelAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose writes go through services: forms are ``ServiceForm``s
+    and deletion calls ``delete_through_service``. It grants nothing: the project's
+    admins take their permissions from ``accounts.admin_site.ServiceAdmin``.
 
     Not for admins with inlines: the form's service call would be kept even when an
     inline row is invalid. Such admins validate the parent and its rows first and

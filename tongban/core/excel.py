@@ -12,7 +12,7 @@ def table_workbook(
     title: str, header: Sequence[tuple[str, int]], rows: Iterable[Sequence]
 ) -> tuple[bytes, int]:
     """``header`` is ``(title, width)`` per column; ``rows`` are the cell values, already
-    neutralised by the caller (``tongban.audit.export.neutralise``). Returns the file
+    neutralised by the caller (the audit app's ``export.neutralise``). Returns the file
     and the number of rows."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill

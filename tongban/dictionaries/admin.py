@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
-from tongban.core.admin import ModuleAdmin
 from tongban.core.errors import DomainError, ValidationFailed
 
 from . import services

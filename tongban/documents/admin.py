@@ -17,8 +17,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tongban.accounts.admin_site import ServiceAdmin
 from tongban.accounts.roles import Module
-from tongban.core.admin import ServiceAdmin, ServiceForm
+from tongban.core.admin import ServiceForm
 from tongban.core.errors import DomainError
 
 from . import notices, services

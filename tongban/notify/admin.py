@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.admin_site import ModuleAdmin, ServiceAdmin
 from tongban.accounts.roles import Module
-from tongban.core.admin import ModuleAdmin, ServiceAdmin, ServiceForm
+from tongban.core.admin import ServiceForm
 
 from . import services
 from .models import OutboxMessage, SmsTemplate

@@ -9,9 +9,10 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.admin_site import ServiceAdmin
 from tongban.accounts.roles import Module
 from tongban.core import clock
-from tongban.core.admin import ServiceAdmin, ServiceForm
+from tongban.core.admin import ServiceForm
 
 from . import services
 from .models import Partner, PartnerKey, Scope

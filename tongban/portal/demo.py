@@ -13,12 +13,12 @@ import random
 
 from django.utils.text import capfirst
 
+from tongban.accounts.demo.people import DEMO_PASSWORD
 from tongban.accounts.models import User
 from tongban.accounts.roles import RoleCode
 from tongban.cases.models import ApplicantKind, Case, CaseStatus
 from tongban.citizens.models import Citizen, index_mobile
-from tongban.core.demo.context import DemoContext
-from tongban.core.demo.people import DEMO_PASSWORD
+from tongban.core.demo import DemoContext
 from tongban.qa import services as qa
 from tongban.qa.models import Question
 from tongban.ratings.models import Rating, RatingLevel

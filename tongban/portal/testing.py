@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from tongban.accounts.testing import PASSWORD
 from tongban.citizens import sessions
 from tongban.citizens.models import Citizen
-from tongban.core.testing import PASSWORD
 
 CITIZEN_PASSWORD = PASSWORD
 

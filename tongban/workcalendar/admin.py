@@ -20,8 +20,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
-from tongban.core.admin import ModuleAdmin
 from tongban.core.clock import local_date
 from tongban.core.errors import DomainError, ValidationFailed
 

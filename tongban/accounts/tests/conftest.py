@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tongban.accounts import security
-from tongban.core.testing import PASSWORD
+from tongban.accounts.testing import PASSWORD
 
 
 def post_login(client, username: str, password: str = PASSWORD, *, ip="10.0.0.1", next=""):

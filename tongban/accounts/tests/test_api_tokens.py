@@ -19,10 +19,10 @@ from django.utils import timezone
 from tongban.accounts import services as accounts
 from tongban.accounts import tokens
 from tongban.accounts.models import ApiToken
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases.testing import make_items, receive
 from tongban.core.errors import PermissionDenied, ValidationFailed
-from tongban.core.testing import log_in
 
 pytestmark = pytest.mark.django_db
 

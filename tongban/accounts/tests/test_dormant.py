@@ -11,9 +11,9 @@ from tongban.accounts import security
 from tongban.accounts import services as accounts
 from tongban.accounts.models import User
 from tongban.accounts.tasks import disable_dormant_accounts_daily
+from tongban.accounts.testing import PASSWORD
 from tongban.audit.models import AuditRecord
 from tongban.core import clock
-from tongban.core.testing import PASSWORD
 
 from .conftest import post_login
 

@@ -10,9 +10,9 @@ import pytest
 
 from tongban.accounts import security
 from tongban.accounts.models import LoginThrottle
+from tongban.accounts.testing import PASSWORD
 from tongban.audit.models import AuditRecord
 from tongban.core import clock
-from tongban.core.testing import PASSWORD
 
 from .conftest import code_for, post_code, post_login
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from tongban.accounts import security
 from tongban.accounts import services as accounts
 from tongban.accounts.models import User, UserSession
+from tongban.accounts.testing import PASSWORD
 from tongban.audit.models import AuditRecord
-from tongban.core.testing import PASSWORD
 
 from .conftest import post_login
 

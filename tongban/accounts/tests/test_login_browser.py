@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tongban.accounts.models import TOTPDevice
-from tongban.core.testing import PASSWORD
+from tongban.accounts.testing import PASSWORD
 
 
 @pytest.mark.browser

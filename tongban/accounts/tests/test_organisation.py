@@ -11,10 +11,10 @@ from tongban.accounts.models import Department, DepartmentKind, User
 from tongban.accounts.roles import Module, RoleCode
 from tongban.accounts.scoping import department_scope
 from tongban.accounts.selectors import can_use_module, user_modules
+from tongban.accounts.testing import make_user
 from tongban.audit.models import AuditRecord
 from tongban.core.crypto import provider
 from tongban.core.errors import ActionNotAllowed, ValidationFailed
-from tongban.core.testing import make_user
 
 
 def test_it_keeps_the_subtree_paths_when_a_department_moves(personas):

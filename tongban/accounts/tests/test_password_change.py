@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import User
+from tongban.accounts.testing import PASSWORD
 from tongban.audit.models import AuditRecord
 from tongban.core import clock
-from tongban.core.testing import PASSWORD
 
 from .conftest import post_login
 

@@ -16,10 +16,10 @@ from django.urls import reverse
 from tongban.accounts import security
 from tongban.accounts import services as accounts
 from tongban.accounts.models import LoginThrottle, TOTPDevice, UserSession
+from tongban.accounts.testing import PASSWORD
 from tongban.audit.models import AuditRecord
 from tongban.core import clock
 from tongban.core.errors import ActionNotAllowed, PermissionDenied
-from tongban.core.testing import PASSWORD
 
 from .conftest import code_for, post_code, post_login
 

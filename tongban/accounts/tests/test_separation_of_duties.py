@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from tongban.accounts import services
 from tongban.accounts.models import Department, ModuleGrant, User
 from tongban.accounts.roles import Module, RoleCode
+from tongban.accounts.testing import PASSWORD, log_in
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import ActionNotAllowed, PermissionDenied, ValidationFailed
-from tongban.core.testing import PASSWORD, log_in
 
 
 def _state():

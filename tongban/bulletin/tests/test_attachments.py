@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tongban.accounts.testing import log_in
 from tongban.bulletin.models import AudienceKind
 from tongban.core.errors import ValidationFailed
 from tongban.core.models import StoredFile
-from tongban.core.testing import log_in
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Pages/Count 1>>endobj\ntrailer<<>>\n%%EOF\n"
 

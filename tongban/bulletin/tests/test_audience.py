@@ -8,10 +8,10 @@ import pytest
 
 from tongban.accounts.models import Role
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import make_user
 from tongban.bulletin import selectors, services
 from tongban.bulletin.models import AudienceKind
 from tongban.core.errors import PermissionDenied, ValidationFailed
-from tongban.core.testing import make_user
 
 from .conftest import AT
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tongban.accounts.testing import PASSWORD
 from tongban.bulletin import services
 from tongban.bulletin.models import Announcement
-from tongban.core.testing import PASSWORD
 
 
 def _log_in(page, username: str) -> None:

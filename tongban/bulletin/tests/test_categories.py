@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.bulletin import services
 from tongban.bulletin.models import AnnouncementCategory
 from tongban.core.errors import PermissionDenied
-from tongban.core.testing import log_in
 
 from .conftest import grant_category_permission
 

@@ -8,11 +8,11 @@ import pytest
 from openpyxl import load_workbook
 
 from tongban.accounts import services as accounts
+from tongban.accounts.testing import log_in, make_user
 from tongban.audit.models import AuditRecord
 from tongban.bulletin import selectors, services
 from tongban.bulletin.models import DirectoryEntry
 from tongban.core.errors import PermissionDenied
-from tongban.core.testing import log_in, make_user
 
 from .conftest import AT
 

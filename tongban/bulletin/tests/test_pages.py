@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from tongban.accounts.testing import log_in, make_user
 from tongban.audit.models import AuditRecord
 from tongban.bulletin import selectors
 from tongban.bulletin.models import Announcement, AudienceKind
-from tongban.core.testing import log_in, make_user
 
 from .conftest import AT
 

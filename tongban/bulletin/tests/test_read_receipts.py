@@ -4,10 +4,10 @@ has read it and who of the audience has not."""
 from __future__ import annotations
 
 from tongban.accounts.models import User
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.bulletin import selectors
 from tongban.bulletin.models import AnnouncementRead, AudienceKind
-from tongban.core.testing import log_in
 
 
 def test_it_records_the_first_opening_only(client, personas, publish):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tongban.accounts.testing import log_in
 from tongban.bulletin.sanitise import sanitise_html
-from tongban.core.testing import log_in
 
 
 def test_it_removes_script_event_handlers_and_javascript_links(publish):

@@ -7,8 +7,8 @@ from typing import Any
 from django.test import Client
 
 from tongban.accounts import tokens
+from tongban.accounts.testing import log_in
 from tongban.cases.models import Case
-from tongban.core.testing import log_in
 
 BASE = "/api/v1/cases"
 

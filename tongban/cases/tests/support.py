@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import Personas, make_user
 from tongban.audit.models import AuditRecord
 from tongban.cases.models import (
     Case,
@@ -25,7 +26,6 @@ from tongban.catalog import services as catalog
 from tongban.catalog.models import HandlingType, Item
 from tongban.catalog.rules import StepSpec
 from tongban.core.models import StoredFile
-from tongban.core.testing import Personas, make_user
 from tongban.dictionaries.models import ItemType
 from tongban.notify.models import OutboxMessage
 

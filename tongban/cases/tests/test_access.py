@@ -9,12 +9,12 @@ import pytest
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import make_user
 from tongban.cases import selectors, services
 from tongban.cases.access import get_case_for, is_handler_of
 from tongban.cases.models import Case, Decision
 from tongban.cases.testing import accepted, active_step, all_materials, at, person
 from tongban.core.errors import NotFound
-from tongban.core.testing import make_user
 
 from .support import land_clerk, land_item, market_user
 

@@ -10,10 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tongban.accounts.testing import PASSWORD
 from tongban.cases import services
 from tongban.cases.models import Case, CaseStatus, Outcome
 from tongban.cases.testing import PERSON_ID
-from tongban.core.testing import PASSWORD
 from tongban.notify.models import OutboxMessage
 
 

@@ -11,7 +11,7 @@ from django.test import override_settings
 from tongban.audit.models import AuditRecord
 from tongban.cases.models import Case, CaseStatus, TimelineEvent, Urging
 from tongban.core.clock import LOCAL_TZ
-from tongban.core.demo.loader import STEPS, load_demo_data
+from tongban.site.demo import STEPS, load_demo_data
 from tongban.supervision.models import Card, CardColour
 
 NOW = dt.datetime(2026, 4, 15, 11, 30, tzinfo=LOCAL_TZ)
@@ -24,7 +24,7 @@ def _counts() -> tuple[int, int, int]:
 
 
 def test_it_loads_after_the_catalogue():
-    assert STEPS.index("tongban.cases.demo.load") > STEPS.index("tongban.core.demo.catalogue.load")
+    assert STEPS.index("tongban.cases.demo.load") > STEPS.index("tongban.catalog.demo.load")
 
 
 @override_settings(TONGBAN_DEMO_CASES=60)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import log_in, make_user
 from tongban.cases import services
 from tongban.cases.models import (
     Case,
@@ -19,7 +20,6 @@ from tongban.cases.models import (
 )
 from tongban.cases.testing import PERSON_ID, accepted, active_step, receive
 from tongban.core.clock import now
-from tongban.core.testing import log_in, make_user
 from tongban.notify.models import OutboxMessage
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.cases.models import Case, CaseStatus, Channel
 from tongban.cases.testing import PERSON_ID
-from tongban.core.testing import log_in
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.cases import services
 from tongban.cases.models import OpinionTemplate
 from tongban.cases.testing import accepted
 from tongban.core.clock import now
-from tongban.core.testing import log_in
 
 
 def test_it_adds_edits_and_deletes_own_phrases(client, personas):

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases import services
 from tongban.cases.excel import columns as excel_columns
 from tongban.cases.testing import PERSON_ID, accepted, at, person, receive
 from tongban.core.clock import now
-from tongban.core.testing import log_in
 
 URL = reverse("cases:query")
 

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import log_in, make_user
 from tongban.cases import services
 from tongban.cases.models import StepStatus
 from tongban.cases.testing import accepted, active_step, at, receive
 from tongban.core.clock import local_date, now
-from tongban.core.testing import log_in, make_user
 from tongban.workcalendar.calendar import get_calendar
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases import services
 from tongban.cases.models import CaseStatus, MaterialSource
@@ -22,7 +23,6 @@ from tongban.catalog import services as catalog
 from tongban.catalog.models import HandlingType
 from tongban.catalog.rules import StepSpec
 from tongban.core.errors import ActionNotAllowed, PermissionDenied, ValidationFailed
-from tongban.core.testing import log_in
 from tongban.dictionaries.models import ItemType
 
 from .support import nothing_changes

@@ -10,13 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from tongban.accounts.testing import log_in
 from tongban.audit.actions import action_label
 from tongban.audit.models import AuditRecord
 from tongban.cases import privacy
 from tongban.cases.testing import PERSON_ID, accepted, at
 from tongban.cases.tests.apiclient import BASE, get, session_client, token_client
 from tongban.core.errors import PermissionDenied
-from tongban.core.testing import log_in
 
 from .support import nothing_changes
 

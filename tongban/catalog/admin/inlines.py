@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.admin_site import ModuleInline
 from tongban.accounts.models import Department
 from tongban.accounts.roles import Module
 from tongban.core import files
-from tongban.core.admin import ModuleInline
 from tongban.core.errors import ValidationFailed
 
 from .. import services

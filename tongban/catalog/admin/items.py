@@ -13,10 +13,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.models import Department
 from tongban.accounts.roles import Module
 from tongban.core import files
-from tongban.core.admin import ModuleAdmin
 from tongban.core.errors import DomainError
 
 from .. import services

@@ -12,9 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
 from tongban.core import files
-from tongban.core.admin import ModuleAdmin
 from tongban.core.errors import DomainError, ValidationFailed
 
 from .. import services

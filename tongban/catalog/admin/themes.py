@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
-from tongban.core.admin import ModuleAdmin
 
 from .. import services
 from ..access import catalogue_covers_everything, catalogue_scope

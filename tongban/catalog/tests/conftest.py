@@ -51,7 +51,7 @@ def centre(personas):
     from tongban.accounts import services as accounts
     from tongban.accounts.models import DepartmentKind
     from tongban.accounts.roles import Module, RoleCode
-    from tongban.core.testing import make_user
+    from tongban.accounts.testing import make_user
 
     hall = accounts.create_department(
         actor=None,

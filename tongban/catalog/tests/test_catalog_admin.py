@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.catalog import services
 from tongban.catalog.models import (
@@ -20,7 +21,6 @@ from tongban.catalog.models import (
     Theme,
 )
 from tongban.catalog.services import MaterialSpec
-from tongban.core.testing import log_in
 
 LIST = "/admin/catalog/item/"
 ADD = "/admin/catalog/item/add/"

@@ -11,7 +11,9 @@ from django.db.models import Count
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tongban.accounts.demo import organisation
 from tongban.audit.models import AuditRecord
+from tongban.catalog import demo as catalogue
 from tongban.catalog import excel
 from tongban.catalog.models import (
     HandlingType,
@@ -22,8 +24,7 @@ from tongban.catalog.models import (
     ThemeKind,
 )
 from tongban.catalog.rules import JOINT_MAX_LIMIT, item_errors
-from tongban.core.demo import catalogue, organisation
-from tongban.core.demo.context import DemoContext
+from tongban.core.demo import DemoContext
 from tongban.core.files import read_stored
 
 

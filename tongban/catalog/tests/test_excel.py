@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
 from tongban.accounts.models import Department
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.catalog import excel, services
 from tongban.catalog.models import (
@@ -25,7 +26,6 @@ from tongban.catalog.models import (
     ThemeKind,
 )
 from tongban.catalog.rules import AssistingSpec, StepSpec
-from tongban.core.testing import log_in
 from tongban.dictionaries.models import ApplicationCategory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

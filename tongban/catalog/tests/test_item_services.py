@@ -10,13 +10,13 @@ import pytest
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
 from tongban.accounts.roles import Module, RoleCode
+from tongban.accounts.testing import make_user
 from tongban.audit.models import AuditRecord
 from tongban.catalog import access, services
 from tongban.catalog.models import HandlingType, Item, PolicyBasis, ProcessStep, Theme
 from tongban.catalog.rules import StepSpec
 from tongban.catalog.services import MaterialSpec
 from tongban.core.errors import ActionNotAllowed, NotFound, PermissionDenied
-from tongban.core.testing import make_user
 
 AT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 

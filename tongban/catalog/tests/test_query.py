@@ -8,13 +8,13 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.catalog import services
 from tongban.catalog.models import HandlingType
 from tongban.catalog.rules import AssistingSpec
 from tongban.catalog.selectors import ItemFilters, item_query
 from tongban.catalog.services import MaterialSpec
-from tongban.core.testing import log_in
 from tongban.dictionaries import services as dictionaries
 from tongban.dictionaries.models import ItemCategory, ItemType
 

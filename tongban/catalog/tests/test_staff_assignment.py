@@ -9,12 +9,12 @@ import pytest
 
 from tongban.accounts import services as accounts
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import log_in, make_user
 from tongban.audit.models import AuditRecord
 from tongban.catalog import services
 from tongban.catalog.models import StaffAssignment
 from tongban.catalog.rules import StepSpec
 from tongban.core.errors import PermissionDenied, ValidationFailed
-from tongban.core.testing import log_in, make_user
 
 PAGE = "/office/catalog/staff/"
 

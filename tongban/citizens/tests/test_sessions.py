@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from tongban.accounts.testing import log_in
 from tongban.cases import services as cases
 from tongban.cases.models import Channel
 from tongban.cases.testing import at, make_items, person
 from tongban.citizens.access import cases_of, get_case_for_citizen
-from tongban.core.testing import log_in
 
 from .support import MOBILE, OTHER_MOBILE, PASSWORD, register
 

@@ -10,7 +10,7 @@ def test_it_shows_the_landing_page_in_chinese_with_links(page):
 
 
 def test_it_links_the_office_to_what_the_user_may_use(client, personas):
-    from tongban.core.testing import log_in
+    from tongban.accounts.testing import log_in
 
     log_in(client, personas.department_head)
     page = client.get("/office/").content.decode()

@@ -10,9 +10,9 @@ import pytest
 from django.apps import apps
 from django.db import connection, models
 
+from tongban.accounts.testing import make_personas
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import ActionNotAllowed
-from tongban.core.testing import make_personas
 from tongban.dictionaries import services
 from tongban.dictionaries.models import ItemType
 

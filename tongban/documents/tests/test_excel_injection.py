@@ -8,8 +8,8 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tongban.accounts.testing import log_in
 from tongban.cases.models import Case
-from tongban.core.testing import log_in
 
 
 def test_it_neutralises_formulas_in_the_excel_notice(client, personas, notice_cases):

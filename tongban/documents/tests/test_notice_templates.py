@@ -8,9 +8,9 @@ import io
 import pytest
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import PermissionDenied
-from tongban.core.testing import log_in
 from tongban.documents import notices, services
 from tongban.documents.models import NoticeTemplate
 

@@ -10,8 +10,8 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
-from tongban.core.testing import log_in
 
 KINDS = ("acceptance", "rejection", "supplement", "completion")
 

@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from tongban.core.testing import log_in
+from tongban.accounts.testing import log_in
 from tongban.documents import notices
 
 

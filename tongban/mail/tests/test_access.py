@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tongban.core.testing import log_in
+from tongban.accounts.testing import log_in
 from tongban.mail import services
 from tongban.mail.models import Mailbox
 

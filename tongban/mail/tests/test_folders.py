@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tongban.accounts.testing import log_in
 from tongban.core.models import StoredFile
-from tongban.core.testing import log_in
 from tongban.mail import selectors, services
 from tongban.mail.models import Folder, InlineImage, Mailbox, Message
 

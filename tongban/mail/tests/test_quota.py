@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import PermissionDenied, ValidationFailed
 from tongban.core.models import StoredFile
-from tongban.core.testing import log_in
 from tongban.mail import selectors, services
 from tongban.mail.models import Mailbox, MailQuota, Message
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tongban.core.testing import log_in
+from tongban.accounts.testing import log_in
 
 pytestmark = pytest.mark.django_db
 

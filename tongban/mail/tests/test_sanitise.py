@@ -8,7 +8,7 @@ import base64
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tongban.core.testing import log_in
+from tongban.accounts.testing import log_in
 from tongban.mail import services
 from tongban.mail.models import InlineImage, Mailbox
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from tongban.accounts.testing import ensure_builtin_roles, make_personas
 from tongban.core.clock import LOCAL_TZ
-from tongban.core.testing import ensure_builtin_roles, make_personas
 
 from .support import ensure_registered_templates
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import PermissionDenied, ValidationFailed
-from tongban.core.testing import log_in
 from tongban.notify.models import SmsTemplate
 from tongban.notify.services import save_sms_template
 

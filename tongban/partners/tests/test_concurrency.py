@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
+from tongban.accounts.testing import ensure_builtin_roles, make_org
 from tongban.core import clock
-from tongban.core.testing import ensure_builtin_roles, make_org
 from tongban.partners import services
 from tongban.partners.models import Scope
 from tongban.partners.signing import sign_request

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tongban.accounts.testing import ensure_builtin_roles, make_org
 from tongban.core import clock
-from tongban.core.testing import ensure_builtin_roles, make_org
 from tongban.partners import services
 from tongban.partners.models import Scope
 from tongban.partners.signing import canonical_string, sign_request

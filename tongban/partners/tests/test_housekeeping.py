@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.core import clock
-from tongban.core.testing import log_in
 from tongban.partners import services
 from tongban.partners.models import IdempotencyRecord, Nonce, Partner
 

@@ -11,10 +11,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.core import clock
 from tongban.core.errors import ActionNotAllowed, PermissionDenied, ValidationFailed
-from tongban.core.testing import log_in
 from tongban.partners import services
 from tongban.partners.models import Partner, PartnerKey, Scope
 

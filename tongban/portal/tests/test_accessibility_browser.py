@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tongban.accounts.testing import ensure_builtin_roles
 from tongban.cases.testing import make_items, receive
 from tongban.core.clock import now
-from tongban.core.testing import ensure_builtin_roles
 from tongban.portal.testing import CITIZEN_PASSWORD, make_citizen
 
 from .axe import axe_violations, describe

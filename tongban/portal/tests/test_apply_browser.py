@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tongban.accounts.testing import ensure_builtin_roles
 from tongban.cases import services as cases
 from tongban.cases.models import Case, CaseStatus, Channel, Decision, Outcome
 from tongban.cases.testing import PERSON_ID, make_items
 from tongban.citizens.models import Citizen
 from tongban.citizens.tests.support import PASSWORD, sms_code
 from tongban.core.clock import now
-from tongban.core.testing import ensure_builtin_roles
 from tongban.ratings.models import Rating
 
 from .applying import png_bytes

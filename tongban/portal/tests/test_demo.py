@@ -8,15 +8,15 @@ import datetime as dt
 
 import pytest
 
+from tongban.accounts.demo.people import DEMO_PASSWORD
 from tongban.cases.models import CaseStatus
 from tongban.citizens.services import authenticate_citizen
 from tongban.core.clock import LOCAL_TZ
-from tongban.core.demo.loader import STEPS, load_demo_data
-from tongban.core.demo.people import DEMO_PASSWORD
 from tongban.portal.demo import CITIZEN_MOBILE
 from tongban.qa.models import Question, QuestionStatus
 from tongban.qa.selectors import public_questions
 from tongban.ratings.models import FollowUp, Rating
+from tongban.site.demo import STEPS, load_demo_data
 
 NOW = dt.datetime(2026, 4, 15, 11, 30, tzinfo=LOCAL_TZ)
 

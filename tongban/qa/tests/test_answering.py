@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases.testing import at
 from tongban.core import clock
 from tongban.core.errors import ActionNotAllowed, PermissionDenied
-from tongban.core.testing import log_in
 from tongban.notify.models import Channel, OutboxMessage
 from tongban.qa import selectors, services
 from tongban.qa.models import QuestionStatus

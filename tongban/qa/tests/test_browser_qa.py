@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tongban.core.testing import PASSWORD
+from tongban.accounts.testing import PASSWORD
 from tongban.qa.models import Question, QuestionStatus
 
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.cases import services as cases
 from tongban.cases.models import Case, Outcome
 from tongban.cases.testing import accepted, active_step, all_materials, at, person
 from tongban.cases.tests.support import land_clerk, land_item
-from tongban.core.testing import log_in
 from tongban.qa.tests.support import make_citizen
 from tongban.ratings import selectors, services
 from tongban.ratings.models import Rating
@@ -173,7 +173,7 @@ def test_it_shows_the_figures_on_the_public_page_and_the_summary_to_supervisors(
     assert export.status_code == 200 and export.content[:2] == b"PK"
 
     # The head of another department sees none of market supervision's ratings.
-    from tongban.core.testing import make_user
+    from tongban.accounts.testing import make_user
 
     land_head = make_user("landhead", "department_head", department=personas.org.land)
     log_in(client, land_head)

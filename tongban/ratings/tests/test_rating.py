@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases import services as cases
 from tongban.cases.models import Case, Outcome
 from tongban.cases.testing import accepted, active_step, at
 from tongban.core.errors import ActionNotAllowed, NotFound, PermissionDenied, ValidationFailed
-from tongban.core.testing import log_in
 from tongban.notify.models import OutboxMessage
 from tongban.qa.tests.support import log_in_citizen, make_citizen
 from tongban.ratings import services

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tongban.accounts import tokens
 from tongban.accounts.models import Department
 from tongban.accounts.roles import RoleCode
-from tongban.core.testing import log_in
+from tongban.accounts.testing import log_in
 from tongban.reports.definitions import build_report
 
 from .outputs_history import (

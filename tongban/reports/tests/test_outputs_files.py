@@ -12,8 +12,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from tongban.accounts import services as accounts
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
-from tongban.core.testing import log_in
 from tongban.reports.definitions import build_report
 
 from .outputs_history import AS_OF, FROM, PARAMS, TO, busiest_head, make_history, supervisor

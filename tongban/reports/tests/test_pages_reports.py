@@ -13,9 +13,9 @@ from django.test import Client
 
 from tongban.accounts.models import Department
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases.models import Case
-from tongban.core.testing import log_in
 from tongban.reports.definitions import build_report
 
 from .outputs_history import (

@@ -15,10 +15,10 @@ from playwright.sync_api import expect
 
 from tongban.accounts.models import User
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import log_in
 from tongban.cases.models import OPEN_STATUSES, Case
 from tongban.cases.simulation import simulate
 from tongban.core.clock import local_date, now
-from tongban.core.testing import log_in
 from tongban.supervision.models import Card
 from tongban.supervision.services import sweep
 
@@ -36,7 +36,7 @@ def _session_cookie(user, live_url: str) -> dict:
 
 @pytest.mark.browser
 def test_the_dashboard_shows_the_cards_of_a_simulated_history(page, live_server):
-    from tongban.core.testing import ensure_builtin_roles
+    from tongban.accounts.testing import ensure_builtin_roles
 
     # live_server runs after other transactional tests, whose flush removed the roles
     # a migration created; the demo organisation needs them.

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tongban.accounts.testing import PASSWORD
 from tongban.cases.testing import accepted, at
-from tongban.core.testing import PASSWORD
 
 
 def _log_in(page, username: str) -> None:

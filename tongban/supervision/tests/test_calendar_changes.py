@@ -9,12 +9,12 @@ import datetime as dt
 
 import pytest
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases import services
 from tongban.cases.models import CaseStatus, StepStatus
 from tongban.cases.testing import accepted, at
 from tongban.core import clock as core_clock
-from tongban.core.testing import log_in
 from tongban.supervision.calendar_changes import (
     affected_cases,
     apply_calendar_change,

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.cases import services
 from tongban.cases.models import Decision
 from tongban.cases.testing import accepted, active_step, at
-from tongban.core.testing import log_in
 
 SVG = "{http://www.w3.org/2000/svg}"
 

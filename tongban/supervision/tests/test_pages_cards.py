@@ -14,9 +14,9 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import log_in, make_user
 from tongban.audit.models import AuditRecord
 from tongban.cases.testing import accepted
-from tongban.core.testing import log_in, make_user
 from tongban.supervision.excel import CARDS
 from tongban.supervision.models import Card
 from tongban.supervision.services import sweep

@@ -13,9 +13,9 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tongban.accounts.testing import log_in
 from tongban.cases.models import OPEN_STATUSES, Case, CaseStatus
 from tongban.cases.testing import accepted
-from tongban.core.testing import log_in
 from tongban.supervision.models import Card
 from tongban.supervision.selectors import due_soon_limit
 

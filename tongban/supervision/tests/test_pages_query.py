@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
 from tongban.cases.models import Case, CaseStatus, Urging
-from tongban.core.testing import log_in
 from tongban.supervision.models import Alert, AlertKind
 
 from .pages_support import History, make_history

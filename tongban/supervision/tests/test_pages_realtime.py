@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tongban.accounts.testing import log_in
 from tongban.cases.models import CaseStatus
 from tongban.cases.testing import accepted
-from tongban.core.testing import log_in
 
 from .pages_support import DAY, History, make_history
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.demo import DemoContext
 from tongban.workcalendar.models import AdjustedWorkday, Holiday
 from tongban.workcalendar.seeding import seed_official_calendar
-
-from .context import DemoContext
 
 
 def load(context: DemoContext) -> None:

@@ -25,8 +25,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import capfirst
 
-from .context import DemoContext
-from .people import USERS
+from tongban.accounts.demo.people import USERS
+from tongban.accounts.models import Department
+from tongban.catalog import services
+from tongban.catalog.models import Item, PolicyBasis, Theme, ThemeKind
+from tongban.catalog.rules import AssistingSpec, StepSpec, default_steps
+from tongban.core.demo import DemoContext
+from tongban.core.files import store_bytes
+from tongban.dictionaries import services as dictionaries
+from tongban.dictionaries.models import ApplicationCategory, ItemCategory, ItemType, normalise_name
 
 STAFFED_SECTIONS = frozenset(u.section for u in USERS if u.section)
 
@@ -2561,8 +2568,6 @@ class _Cache:
 def load(context: DemoContext) -> None:
     """Create the demo items that do not exist yet (matched by code), with their
     bases, themes, materials, blank forms, application forms and processes."""
-    from tongban.catalog.models import Item, PolicyBasis
-
     codes = [item.code for item in ITEMS]
     existing = set(Item.objects.filter(code__in=codes).values_list("code", flat=True))
     missing = [item for item in ITEMS if item.code not in existing]
@@ -2589,17 +2594,6 @@ def load(context: DemoContext) -> None:
 
 def _prepare(context: DemoContext, items: list[DemoItem]) -> _Cache:
     """Look up (or create) everything the missing items refer to, once."""
-    from tongban.accounts.models import Department
-    from tongban.catalog import services
-    from tongban.catalog.models import PolicyBasis, Theme, ThemeKind
-    from tongban.dictionaries import services as dictionaries
-    from tongban.dictionaries.models import (
-        ApplicationCategory,
-        ItemCategory,
-        ItemType,
-        normalise_name,
-    )
-
     cache = _Cache()
     cache.departments = {d.code: d for d in Department.objects.all()}
     for model, names, target, create in (
@@ -2651,8 +2645,6 @@ def _prepare(context: DemoContext, items: list[DemoItem]) -> _Cache:
 
 
 def _stored_form(key: str, cache: _Cache, *, example: bool = False):
-    from tongban.core.files import store_bytes
-
     if (key, example) not in cache.files:
         form = BLANK_FORMS[key]
         suffix = "（填写示例）" if example else ""
@@ -2665,10 +2657,6 @@ def _stored_form(key: str, cache: _Cache, *, example: bool = False):
 
 
 def _create(demo: DemoItem, cache: _Cache, context: DemoContext) -> None:
-    from tongban.catalog import services
-    from tongban.catalog.models import ThemeKind
-    from tongban.catalog.rules import AssistingSpec, StepSpec, default_steps
-
     department = cache.departments[demo.department]
     # A step is given a section only where the demo has staff to handle it there.
     section = cache.departments.get(demo.section) if demo.section in STAFFED_SECTIONS else None

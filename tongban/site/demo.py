@@ -1,15 +1,53 @@
-"""Plain-text output of the demo commands: the summary and the table of demo logins."""
+"""The demo: the loader that composes every app's demo data, and the plain-text output
+of the demo commands (``tongban demo``, ``tongban load_demo``; see ``docs/demo.md``).
+
+The loader runs an ordered list of steps, each adding one capability's demo data.
+Extension point: a capability writes a ``load(context: DemoContext) -> None`` function
+in its own app's ``demo.py`` (``DemoContext`` is ``tongban.core.demo``'s) and appends
+its dotted path to ``STEPS`` below, after the steps whose data it uses. A step must be
+idempotent — skip what already exists — because ``tongban demo`` loads on every start.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from tongban.accounts.demo.people import DEMO_PASSWORD, USERS
 from tongban.accounts.roles import RoleCode
+from tongban.core.demo import DemoContext
+from tongban.core.errors import ActionNotAllowed
+from tongban.portal.demo import CITIZEN_MOBILE, CITIZEN_NAME
 
-from .context import DemoContext
-from .people import DEMO_PASSWORD, USERS
+STEPS: list[str] = [
+    "tongban.accounts.demo.organisation.load",  # departments, sections, counties and halls
+    "tongban.accounts.demo.people.load",  # accounts for every role (needs the departments)
+    "tongban.workcalendar.demo.load",  # official holidays and make-up working days
+    "tongban.catalog.demo.load",  # about 60 service items (needs the departments)
+    "tongban.cases.demo.load",  # about 400 simulated cases in every state (needs the above)
+    "tongban.bulletin.demo.load",  # announcements and the phone directory (needs the people)
+    "tongban.portal.demo.load",  # a citizen account, ratings and questions (needs the cases)
+]
+
+
+def load_demo_data(*, at: dt.datetime | None = None) -> DemoContext:
+    """Load every step's demo data into a migrated database; returns what was loaded.
+
+    Refused in production mode: the demo accounts share a published password."""
+    if settings.PRODUCTION:
+        raise ActionNotAllowed(_("Demo data cannot be loaded in production mode."))
+    context = DemoContext(at=at or timezone.now())
+    for step in STEPS:
+        import_string(step)(context)
+    return context
+
+
+# --- the commands' output ------------------------------------------------------------
 
 
 def display_width(text: str) -> int:
@@ -42,7 +80,7 @@ def summary_lines(context: DemoContext) -> list[str]:
 
 
 def login_rows(context: DemoContext) -> list[list[str]]:
-    """One row per demo account, in the order of ``people.USERS``."""
+    """One row per demo account, in the order of the accounts app's demo ``USERS``."""
     rows = []
     for demo in USERS:
         user = context.users.get(demo.username)
@@ -71,8 +109,6 @@ def logins_lines(context: DemoContext) -> list[str]:
 
 
 def citizen_login_line() -> str:
-    from tongban.portal.demo import CITIZEN_MOBILE, CITIZEN_NAME
-
     return _(
         "Portal (citizen) demo account: mobile %(mobile)s, password %(password)s (%(name)s)."
     ) % {"mobile": CITIZEN_MOBILE, "password": DEMO_PASSWORD, "name": CITIZEN_NAME}

@@ -25,16 +25,16 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tongban.core.demo.display import (
+from tongban.core.errors import DomainError
+from tongban.site.demo import (
     citizen_login_line,
     display_width,
+    load_demo_data,
     logins_lines,
     pad,
     summary_lines,
     totp_hint_lines,
 )
-from tongban.core.demo.loader import load_demo_data
-from tongban.core.errors import DomainError
 
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 20

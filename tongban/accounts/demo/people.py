@@ -18,8 +18,7 @@ from tongban.accounts import services as accounts
 from tongban.accounts.models import User
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.security import enrol_totp
-
-from .context import DemoContext
+from tongban.core.demo import DemoContext
 
 # Passes the password rules: 13 characters, four character classes, contains no demo
 # username, not a common password.

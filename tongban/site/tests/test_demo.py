@@ -13,12 +13,13 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from tongban.accounts import services as accounts
+from tongban.accounts.demo.people import DEMO_PASSWORD, USERS
 from tongban.accounts.models import Department, DepartmentKind, User
 from tongban.accounts.roles import SECOND_FACTOR_ROLES, RoleCode
 from tongban.audit.models import AuditRecord
-from tongban.core.demo.loader import load_demo_data
-from tongban.core.demo.people import DEMO_PASSWORD, USERS
+from tongban.cases.simulation import BASE_STEPS
 from tongban.core.errors import ActionNotAllowed
+from tongban.site.demo import STEPS, load_demo_data
 from tongban.workcalendar.models import AdjustedWorkday, Holiday
 
 COUNTIES = {
@@ -155,6 +156,11 @@ def test_it_keeps_an_existing_account_of_the_same_username_whatever_the_case():
     assert existing.full_name == "原有账号"
     assert not existing.is_demo
     assert User.objects.filter(is_demo=True).count() == len(USERS) - 1
+
+
+def test_a_simulation_on_an_empty_database_loads_the_loaders_first_steps():
+    # ``tongban simulate`` names those steps itself: cases cannot import the loader.
+    assert STEPS[: len(BASE_STEPS)] == list(BASE_STEPS)
 
 
 def test_it_uses_a_demo_password_that_passes_the_password_rules():

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import Department, DepartmentKind
-
-from .context import DemoContext
+from tongban.core.demo import DemoContext
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
-from tongban.core.demo.display import logins_lines, summary_lines, totp_hint_lines
-from tongban.core.demo.loader import load_demo_data
 from tongban.core.errors import DomainError
+from tongban.site.demo import load_demo_data, logins_lines, summary_lines, totp_hint_lines
 
 
 class Command(BaseCommand):
