@@ -12,11 +12,7 @@ from tongban.core import clock as core_clock
 from .. import services
 
 LIST_SIZE = 25  # rows per page of a full list or the query
-
-
 EXPORT_LIMIT = 10_000  # rows of one Excel export (security.md: export size capped)
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -22,8 +22,6 @@ TABS = {
     "exact": gettext_lazy("Exact query"),
     "overdue": gettext_lazy("Overdue"),
 }
-
-
 EXACT_FIELDS = ("number", "id_number", "mobile")
 
 
