@@ -8,26 +8,6 @@ from . import views
 
 app_name = "cases"
 
-ACTIONS = (
-    "accept",
-    "reject",
-    "request_supplement",
-    "supplement",
-    "supply_pledged",
-    "handle_immediately",
-    "claim",
-    "advance",
-    "complete",
-    "suspend",
-    "resume",
-    "request_extension",
-    "decide_extension",
-    "withdraw",
-    "terminate",
-    "assign",
-    "urge",
-)
-
 urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("intake/<int:item_id>/", views.intake_form, name="intake_form"),
@@ -42,7 +22,24 @@ urlpatterns = [
         views.material_download,
         name="material",
     ),
-    *[path(f"<str:number>/{action}/", getattr(views, action), name=action) for action in ACTIONS],
+    # The actions of the case page (its forms post to the action's own name).
+    path("<str:number>/accept/", views.accept, name="accept"),
+    path("<str:number>/reject/", views.reject, name="reject"),
+    path("<str:number>/request_supplement/", views.request_supplement, name="request_supplement"),
+    path("<str:number>/supplement/", views.supplement, name="supplement"),
+    path("<str:number>/supply_pledged/", views.supply_pledged, name="supply_pledged"),
+    path("<str:number>/handle_immediately/", views.handle_immediately, name="handle_immediately"),
+    path("<str:number>/claim/", views.claim, name="claim"),
+    path("<str:number>/advance/", views.advance, name="advance"),
+    path("<str:number>/complete/", views.complete, name="complete"),
+    path("<str:number>/suspend/", views.suspend, name="suspend"),
+    path("<str:number>/resume/", views.resume, name="resume"),
+    path("<str:number>/request_extension/", views.request_extension, name="request_extension"),
+    path("<str:number>/decide_extension/", views.decide_extension, name="decide_extension"),
+    path("<str:number>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:number>/terminate/", views.terminate, name="terminate"),
+    path("<str:number>/assign/", views.assign, name="assign"),
+    path("<str:number>/urge/", views.urge, name="urge"),
     path("<str:number>/reveal/", views.reveal, name="reveal"),
     path("<str:number>/diagram/", diagram_views.diagram, name="diagram"),
 ]
