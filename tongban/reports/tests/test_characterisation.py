@@ -95,9 +95,7 @@ def _behind(as_of: dt.datetime) -> dict:
         rows = ["2026-01", "2026-02", "2026-03"] if key == "monthly" else [TOTAL]
         for row in rows:
             for column in COLUMNS[key]:
-                cases = cases_behind(
-                    key, column.key, row, date_from=FROM, date_to=TO, as_of=as_of
-                )
+                cases = cases_behind(key, column.key, row, date_from=FROM, date_to=TO, as_of=as_of)
                 out[f"{key}/{row}/{column.key}"] = list(cases.values_list("number", flat=True))
     return out
 
