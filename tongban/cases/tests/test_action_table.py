@@ -28,6 +28,7 @@ from django.db import transaction
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind, User
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.testing import Personas, make_personas, make_user
 from tongban.cases import services
 from tongban.cases.access import may_act_on_step
 from tongban.cases.models import Case, CaseStep, Outcome, StepStatus
@@ -35,7 +36,6 @@ from tongban.cases.selectors import available_actions
 from tongban.cases.services import MaterialIn
 from tongban.cases.testing import Items, accepted, active_step, at, make_items, receive
 from tongban.core.errors import DomainError
-from tongban.core.testing import Personas, make_personas, make_user
 from tongban.core.tests.golden import assert_matches_golden
 from tongban.workcalendar.calendar import invalidate_calendar
 

@@ -32,6 +32,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tongban.accounts.models import User
+from tongban.accounts.testing import log_in
 from tongban.bulletin.models import (
     Announcement,
     AnnouncementAttachment,
@@ -41,12 +42,11 @@ from tongban.bulletin.models import (
 from tongban.cases.models import Case, CaseStatus
 from tongban.catalog.models import Item, Material, PolicyBasis
 from tongban.core.clock import LOCAL_TZ
-from tongban.core.demo.loader import load_demo_data
-from tongban.core.testing import log_in
 from tongban.core.tests.golden import assert_matches_golden
 from tongban.qa.models import Question
 from tongban.ratings.models import FollowUp
 from tongban.reports.definitions import REPORTS
+from tongban.site.demo import load_demo_data
 from tongban.supervision.models import Card
 
 DATA = Path(__file__).parent / "data"
