@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 from .api import api
 
 urlpatterns = [
-    path("", include("tongban.core.urls")),
+    path("", include("tongban.site.urls")),
     path("accounts/", include("tongban.accounts.urls")),
     path("office/catalog/", include("tongban.catalog.urls")),
     path("office/cases/", include("tongban.cases.urls")),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from tongban.accounts.models import Department, DepartmentKind
-from tongban.accounts.roles import RoleCode
+from tongban.accounts.roles import Module, RoleCode
 from tongban.accounts.scoping import (
     EVERYTHING,
     NOTHING,
@@ -28,6 +28,12 @@ from tongban.accounts.scoping import (
 from tongban.core.errors import NotFound
 
 from .models import Case, CaseStep, OpinionTemplate, StepStatus
+
+# The modules that open the case pages (a case's page, its notices, its process
+# diagram); which cases each user sees is then the scoping below.
+CASE_STAFF_MODULES = frozenset(
+    {Module.WORKBENCH, Module.INTAKE, Module.CASES, Module.QUERY, Module.SUPERVISION}
+)
 
 BUSINESS_ROLES = (
     RoleCode.WINDOW_CLERK,

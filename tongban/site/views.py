@@ -5,7 +5,7 @@ from django.utils import timezone
 
 def home(request):
     """The landing page: links to the office, system management and the portal."""
-    return render(request, "core/home.html")
+    return render(request, "site/home.html")
 
 
 @login_required
@@ -24,7 +24,7 @@ def office(request):
 
     return render(
         request,
-        "core/office.html",
+        "site/office.html",
         {
             "is_admin": bool(request.user.admin_role),
             "is_security_admin": user.has_role(RoleCode.SECURITY_ADMIN),
