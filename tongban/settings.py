@@ -261,6 +261,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The refused form in the layout and language of its part of the site, not Django's page.
+CSRF_FAILURE_VIEW = "tongban.site.errors.csrf_failure"
 
 # Encryption of personal data at rest (security.md "Data"). Keys come only from the
 # environment; the demo/test default is a fixed development key.
