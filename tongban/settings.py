@@ -205,8 +205,8 @@ AUTH_USER_MODEL = "accounts.User"
 # Usernames match regardless of case through the user manager's natural key.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -261,6 +261,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The refused form in the layout and language of its part of the site, not Django's page.
+CSRF_FAILURE_VIEW = "tongban.site.errors.csrf_failure"
 
 # Encryption of personal data at rest (security.md "Data"). Keys come only from the
 # environment; the demo/test default is a fixed development key.

@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 from .api import api
 
 urlpatterns = [
-    path("", include("tongban.core.urls")),
+    path("", include("tongban.site.urls")),
     path("accounts/", include("tongban.accounts.urls")),
     path("office/catalog/", include("tongban.catalog.urls")),
     path("office/cases/", include("tongban.cases.urls")),
@@ -29,3 +29,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+# The error pages of every page outside the API (site/errors.py).
+handler400 = "tongban.site.errors.bad_request"
+handler403 = "tongban.site.errors.permission_denied"
+handler404 = "tongban.site.errors.page_not_found"
+handler500 = "tongban.site.errors.server_error"

@@ -4,11 +4,7 @@ the service or selector, respond."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +12,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.access import holds_role, module_required
+from tongban.accounts.roles import Module, RoleCode
 from tongban.core import clock
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.core.files import file_response
@@ -31,40 +29,12 @@ EXPORT_LIMIT = 10_000  # rows of one Excel export (security.md: export size capp
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def staff_required(view):
-    """Any active, logged-in staff member (announcements and the directory are for
-    everyone in the organisation; each list filters by audience)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not access.is_staff_user(request.user):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def publisher_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not access.can_publish(request.user):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def category_admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not access.can_manage_categories(request.user):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Announcements and the directory are for everyone in the organisation (each list
+# filters by audience); publishing and manual directory entries need the BULLETIN
+# module; the categories a permission of their own (``access.can_manage_categories``).
+staff_required = module_required(also=access.is_staff_user)
+publisher_required = module_required(Module.BULLETIN)
+category_admin_required = module_required(also=access.can_manage_categories)
 
 
 def _add_errors(form, errors: dict, message: str = "") -> None:
@@ -413,17 +383,14 @@ def directory_entry_delete(request, pk: int):
     return redirect("bulletin:directory")
 
 
-@login_required
+@module_required(also=holds_role(RoleCode.SECURITY_ADMIN))
 def category_maintainers(request):
     """The security administrator grants and takes back the right to maintain the
     announcement categories (公告信息类别), like every other permission (三员分立)."""
     from django.contrib.auth.models import Group
 
     from tongban.accounts.models import User
-    from tongban.accounts.roles import RoleCode
 
-    if not request.user.has_role(RoleCode.SECURITY_ADMIN):
-        raise DjangoPermissionDenied
     error = ""
     if request.method == "POST":
         kind, _sep, raw = request.POST.get("subject", "").partition(":")

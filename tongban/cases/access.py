@@ -14,6 +14,7 @@ Out of scope answers exactly like a missing case (404), so numbers cannot be pro
 
 from __future__ import annotations
 
+from tongban.accounts.roles import Module
 from tongban.accounts.scoping import works_in
 from tongban.core.errors import NotFound
 
@@ -22,6 +23,12 @@ from .models import case_visibility as case_visibility  # re-exported for caller
 from .scopes import BUSINESS_ROLES, is_staff_user
 from .scopes import intake_scope as intake_scope  # re-exported for callers
 from .scopes import may_take_in as may_take_in  # re-exported for callers
+
+# The modules that open the case pages (a case's page, its notices, its process
+# diagram); which cases each user sees is then the scoping below.
+CASE_STAFF_MODULES = frozenset(
+    {Module.WORKBENCH, Module.INTAKE, Module.CASES, Module.QUERY, Module.SUPERVISION}
+)
 
 
 def is_handler_of(user, case: Case) -> bool:

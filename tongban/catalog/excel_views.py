@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from tongban.accounts.access import module_required
 from tongban.core import files
 from tongban.core.clock import local_date
 from tongban.core.errors import ValidationFailed
@@ -32,9 +31,8 @@ class ImportForm(forms.Form):
     )
 
 
-def _require_transfer(user) -> None:
-    if not excel.may_transfer(user):
-        raise PermissionDenied
+# Only those who maintain some department's items.
+transfer_required = module_required(also=excel.may_transfer)
 
 
 def _page(request, *, form=None, report=None, status=200):
@@ -49,19 +47,17 @@ def _page(request, *, form=None, report=None, status=200):
 
 
 @never_cache
-@login_required
+@transfer_required
 @require_GET
 def transfer(request):
     """The page: export button, upload form, and the last import's report."""
-    _require_transfer(request.user)
     return _page(request)
 
 
 @never_cache
-@login_required
+@transfer_required
 @require_GET
 def export(request):
-    _require_transfer(request.user)
     data = excel.export_items(actor=request.user)
     response = FileResponse(
         io.BytesIO(data),
@@ -74,10 +70,9 @@ def export(request):
 
 
 @never_cache
-@login_required
+@transfer_required
 @require_POST
 def import_(request):
-    _require_transfer(request.user)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form=form, status=422)

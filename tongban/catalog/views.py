@@ -3,11 +3,7 @@ staff assignment (项目与人员的关联). Thin: access, parse, selector or se
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +12,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.access import module_required
 from tongban.accounts.roles import Module
-from tongban.accounts.selectors import user_modules
 from tongban.core.errors import NotFound, ValidationFailed
 
 from . import services
@@ -45,31 +41,16 @@ OFFICE_MODULES = frozenset(
 )
 
 
-def office_staff_required(view):
-    """Logged-in staff holding any office module; anonymous users go to the login."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (user_modules(request.user) & OFFICE_MODULES):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged-in staff holding any office module; anonymous users go to the login.
+office_staff_required = module_required(*OFFICE_MODULES)
 
 
-def item_maintainer_required(view):
-    """Logged-in staff who maintain some department's items (department heads, the
-    centre)."""
+def _maintains_items(user) -> bool:
+    """Staff who maintain some department's items (department heads, the centre)."""
+    return not catalogue_scope(user).nothing
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if catalogue_scope(request.user).nothing:
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
 
-    return wrapper
+item_maintainer_required = module_required(also=_maintains_items)
 
 
 def _filters(request) -> tuple[ItemQueryForm, ItemFilters]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import secrets
 
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import BadRequest
+from django.http import Http404, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .errors import NotFound
@@ -68,10 +70,13 @@ class RefuseNulMiddleware:
 
 
 def nul_refused(request, field: str):
-    message = _("The parameter “%(name)s” contains a character that is not allowed.") % {
-        "name": field
-    }
+    # In the visitor's language: this middleware runs before LocaleMiddleware.
+    with translation.override(translation.get_language_from_request(request)):
+        message = _("The parameter “%(name)s” contains a character that is not allowed.") % {
+            "name": field
+        }
     if request.path.startswith("/api/"):
         body = {"code": "validation_failed", "message": message, "fields": {field: [message]}}
         return JsonResponse(body, status=422)
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    # The site's 400 page (settings' handler400) shows the message.
+    raise BadRequest(message)

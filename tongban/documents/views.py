@@ -12,9 +12,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from tongban.cases.access import get_case_for
+from tongban.accounts.access import module_required
+from tongban.cases.access import CASE_STAFF_MODULES, get_case_for
 from tongban.cases.models import Case, StepKind, StepStatus
-from tongban.cases.views import case_staff_required
 from tongban.core import clock as core_clock
 from tongban.core.errors import DomainError, NotFound
 
@@ -31,7 +31,7 @@ def file_response(rendered: notices.Rendered, *, inline: bool) -> HttpResponse:
 
 
 @never_cache
-@case_staff_required
+@module_required(*CASE_STAFF_MODULES)
 @require_safe
 def print_notice(request, number: str, kind: str, fmt: str):
     """The notice of ``kind`` of a case the user may see, in ``fmt``."""

@@ -5,11 +5,8 @@ selector, respond; a ``DomainError`` becomes form errors on the re-rendered page
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.access import holds_role, module_required
 from tongban.accounts.models import User
 from tongban.accounts.roles import Module, RoleCode
-from tongban.accounts.selectors import user_modules
 from tongban.core import clock
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.core.files import file_response, open_stored
@@ -34,17 +31,8 @@ LIST_SIZE = 25
 QUOTA_LIST_SIZE = 50
 
 
-def mail_required(view):
-    """Logged-in staff holding the personal-affairs module."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if Module.MAIL not in user_modules(request.user):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged-in staff holding the personal-affairs module.
+mail_required = module_required(Module.MAIL)
 
 
 def _or_404(fetch, *args):
@@ -332,16 +320,14 @@ def _compose_page(request, values, *, errors=None, draft_box=None, forward_box=N
 # --- quotas -------------------------------------------------------------------------------
 
 
-def _system_admin(user) -> bool:
-    return user.is_authenticated and user.has_role(RoleCode.SYSTEM_ADMIN)
+# The quota administration is the system administrator's (by role).
+system_admin_required = module_required(also=holds_role(RoleCode.SYSTEM_ADMIN))
 
 
-@login_required
+@system_admin_required
 @never_cache
 def quotas(request):
     """The system administrator's page: the default quota and per-user overrides."""
-    if not _system_admin(request.user):
-        raise DjangoPermissionDenied
     query = request.GET.get("q", "")
     page = Paginator(selectors.quota_rows(query), QUOTA_LIST_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -355,11 +341,9 @@ def quotas(request):
     )
 
 
-@login_required
+@system_admin_required
 @require_POST
 def set_quota(request, user_id: int):
-    if not _system_admin(request.user):
-        raise DjangoPermissionDenied
     target = User.objects.filter(pk=user_id, is_active=True).first()
     if target is None:
         raise Http404

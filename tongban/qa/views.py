@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tongban.accounts.access import module_required
 from tongban.core import clock
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.request_context import client_ip
 
 from . import forms, selectors, services
-from .access import get_public_question, get_question_for, may_use_queue
+from .access import QUEUE_MODULES, get_public_question, get_question_for
 
 PAGE_SIZE = 20
 TAB_LABELS = {
@@ -36,10 +35,8 @@ TAB_LABELS = {
 }
 
 
-def _queue_user(request):
-    if not may_use_queue(request.user):
-        raise DjangoPermissionDenied
-    return request.user
+# The office queue: case staff and supervisors (``access.QUEUE_MODULES``).
+queue_required = module_required(*QUEUE_MODULES)
 
 
 def _question_or_404(user, pk):
@@ -52,10 +49,10 @@ def _question_or_404(user, pk):
 # --- office ---------------------------------------------------------------------------
 
 
-@login_required
+@queue_required
 @require_safe
 def queue(request):
-    user = _queue_user(request)
+    user = request.user
     view = request.GET.get("view", "new")
     if view not in selectors.QUEUE_VIEWS:
         view = "new"
@@ -89,10 +86,10 @@ def _detail_context(request, question, **forms_in) -> dict:
     }
 
 
-@login_required
+@queue_required
 @require_safe
 def detail(request, pk: int):
-    question = _question_or_404(_queue_user(request), pk)
+    question = _question_or_404(request.user, pk)
     return render(request, "qa/detail.html", _detail_context(request, question))
 
 
@@ -110,10 +107,10 @@ def _refused(request, question, exc: DomainError, **forms_in):
     return render(request, "qa/detail.html", context, status=exc.status)
 
 
-@login_required
+@queue_required
 @require_POST
 def answer(request, pk: int):
-    question = _question_or_404(_queue_user(request), pk)
+    question = _question_or_404(request.user, pk)
     form = forms.AnswerForm(request.POST)
     if not form.is_valid():
         return render(
@@ -136,10 +133,10 @@ def answer(request, pk: int):
     return redirect("qa:detail", pk=question.pk)
 
 
-@login_required
+@queue_required
 @require_POST
 def assign(request, pk: int):
-    question = _question_or_404(_queue_user(request), pk)
+    question = _question_or_404(request.user, pk)
     form = forms.AssignForm(request.POST, question=question)
     if not form.is_valid():
         return render(
@@ -161,10 +158,10 @@ def assign(request, pk: int):
     return redirect("qa:detail", pk=question.pk)
 
 
-@login_required
+@queue_required
 @require_POST
 def publish(request, pk: int, state: str):
-    question = _question_or_404(_queue_user(request), pk)
+    question = _question_or_404(request.user, pk)
     if state not in ("on", "off"):
         raise Http404
     try:
@@ -180,11 +177,11 @@ def publish(request, pk: int, state: str):
     return redirect("qa:detail", pk=question.pk)
 
 
-@login_required
+@queue_required
 @require_POST
 def end(request, pk: int, outcome: str):
     """Reject as spam, or close without an answer."""
-    question = _question_or_404(_queue_user(request), pk)
+    question = _question_or_404(request.user, pk)
     if outcome not in ("spam", "close"):
         raise Http404
     form = forms.NoteForm(request.POST)

@@ -5,8 +5,6 @@ per department and item with its Excel export. Thin: access, parse, call, respon
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,8 +13,8 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tongban.accounts.access import holds_role, module_required
 from tongban.accounts.roles import Module, RoleCode
-from tongban.accounts.selectors import user_modules
 from tongban.audit.export import neutralise
 from tongban.audit.services import record_event
 from tongban.cases.models import CaseStatus
@@ -108,17 +106,17 @@ def figures(request):
 # --- office ---------------------------------------------------------------------------
 
 
-def _ratings_staff(request):
-    user = request.user
-    if not (Module.SUPERVISION in user_modules(user) or user.has_role(RoleCode.DEPARTMENT_HEAD)):
-        raise DjangoPermissionDenied
-    return user
+# Supervisors and department heads (who see their own department's ratings and close
+# its follow-ups).
+ratings_staff_required = module_required(
+    Module.SUPERVISION, also=holds_role(RoleCode.DEPARTMENT_HEAD)
+)
 
 
-@login_required
+@ratings_staff_required
 @require_safe
 def follow_ups(request):
-    user = _ratings_staff(request)
+    user = request.user
     status = request.GET.get("status", FollowUpStatus.OPEN)
     if status not in FollowUpStatus.values:
         status = FollowUpStatus.OPEN
@@ -149,10 +147,10 @@ def _may_close(user, follow_up) -> bool:
     )
 
 
-@login_required
+@ratings_staff_required
 @require_safe
 def follow_up(request, pk: int):
-    user = _ratings_staff(request)
+    user = request.user
     item = _follow_up_or_404(user, pk)
     return render(
         request,
@@ -161,10 +159,10 @@ def follow_up(request, pk: int):
     )
 
 
-@login_required
+@ratings_staff_required
 @require_POST
 def close(request, pk: int):
-    user = _ratings_staff(request)
+    user = request.user
     item = _follow_up_or_404(user, pk)
     form = forms.CloseFollowUpForm(request.POST)
     error = None
@@ -197,10 +195,10 @@ def _year(request) -> int:
     return clock.local_date().year
 
 
-@login_required
+@ratings_staff_required
 @require_safe
 def summary(request):
-    user = _ratings_staff(request)
+    user = request.user
     year = _year(request)
     return render(
         request,
@@ -214,10 +212,10 @@ def summary(request):
     )
 
 
-@login_required
+@ratings_staff_required
 @require_safe
 def summary_export(request):
-    user = _ratings_staff(request)
+    user = request.user
     year = _year(request)
     data = selectors.ratings_summary(user, year)
     levels = list(RatingLevel)

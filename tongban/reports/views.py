@@ -6,19 +6,16 @@ report definitions, respond; every figure is scoped to ``request.user``."""
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
+from tongban.accounts.access import module_required
 from tongban.accounts.roles import Module
-from tongban.accounts.selectors import user_modules
 from tongban.core import clock
 from tongban.core.errors import DomainError
 
@@ -35,18 +32,9 @@ CHARTS = {
 }
 
 
-def reports_required(view):
-    """Statistics are a business module (Module.REPORTS): department and section
-    heads and supervisors; the three administrators never see business data."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if Module.REPORTS not in user_modules(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Statistics are a business module (Module.REPORTS): department and section heads and
+# supervisors; the three administrators never see business data.
+reports_required = module_required(Module.REPORTS)
 
 
 def _key(key: str) -> str:

@@ -10,7 +10,9 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
-from tongban.cases.views import _case_or_404, case_staff_required
+from tongban.accounts.access import module_required
+from tongban.cases.access import CASE_STAFF_MODULES
+from tongban.cases.views import _case_or_404
 from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar
 
@@ -18,7 +20,7 @@ from .diagram import case_diagram
 
 
 @never_cache
-@case_staff_required
+@module_required(*CASE_STAFF_MODULES)
 def diagram(request, number: str):
     case = _case_or_404(request.user, number)
     svg = case_diagram(case, today=local_date(), calendar=get_calendar())

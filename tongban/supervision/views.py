@@ -8,12 +8,9 @@ the user (a supervisor sees every department, a department head their own)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from tongban.accounts.access import holds_role, module_required
 from tongban.accounts.roles import Module, RoleCode
-from tongban.accounts.selectors import user_modules
 from tongban.cases import excel as case_excel
 from tongban.cases.models import Case, Urging
 from tongban.cases.selectors import case_list, with_colours
@@ -40,23 +37,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 12
 
 
-def may_supervise(user) -> bool:
-    """Supervisors (Module.SUPERVISION, by role or grant) and department heads, who
-    see their own department's figures and write its rectification notes."""
-    return Module.SUPERVISION in user_modules(user) or (
-        user.is_authenticated and user.has_role(RoleCode.DEPARTMENT_HEAD)
-    )
-
-
-def supervision_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not may_supervise(request.user):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Supervisors (Module.SUPERVISION, by role or grant) and department heads, who see
+# their own department's figures and write its rectification notes.
+supervision_required = module_required(
+    Module.SUPERVISION, also=holds_role(RoleCode.DEPARTMENT_HEAD)
+)
 
 
 # --- helpers shared by the lists ---------------------------------------------------------

@@ -119,7 +119,7 @@ def test_it_lets_a_demo_account_in_in_demo_mode(client, personas):
 def test_it_does_not_redirect_to_another_site_after_login(client, personas, next_url):
     response = post_login(client, "handler", next=next_url)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("site:home")
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page_and_back(client, personas):

@@ -101,7 +101,7 @@ def test_it_asks_an_enrolled_user_for_a_code_without_showing_the_secret(client, 
     post_login(client, "secadmin")
     html = client.get(reverse("accounts:second_factor")).content.decode()
     assert "totp-secret" not in html and "<svg" not in html
-    assert post_code(client, code_for(secret))["Location"] == reverse("core:home")
+    assert post_code(client, code_for(secret))["Location"] == reverse("site:home")
     assert client.get("/office/").status_code == 200
 
 

@@ -23,7 +23,7 @@ def _accepted_today(personas, items, n: int):
 
 def _queries(client) -> int:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("core:office"))
+        response = client.get(reverse("site:office"))
     assert response.status_code == 200
     return len(captured)
 
@@ -33,7 +33,7 @@ def test_it_shows_my_todo_with_colour_badges(client, personas, items):
     overdue = accepted(personas, items.promised, at("2026-03-02"))
     log_in(client, personas.handler)
 
-    response = client.get(reverse("core:office"))
+    response = client.get(reverse("site:office"))
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -54,7 +54,7 @@ def test_it_marks_a_case_due_soon_in_orange(client, personas, items):
     case = accepted(personas, items.promised, at(day.isoformat()))
     log_in(client, personas.handler)
 
-    body = client.get(reverse("core:office")).content.decode()
+    body = client.get(reverse("site:office")).content.decode()
 
     assert f'data-colour="due_soon" data-case="{case.number}"' in body
 
@@ -71,7 +71,7 @@ def test_it_issues_the_same_number_of_queries_for_3_and_30_cases(client, persona
     _accepted_today(personas, items, 2)
     receive(personas, items.promised, now())
     log_in(client, second if who == "handler2" else personas.window_clerk)
-    client.get(reverse("core:office"))  # warm the calendar cache
+    client.get(reverse("site:office"))  # warm the calendar cache
     few = _queries(client)
     _accepted_today(personas, items, 27)
     for _i in range(3):
@@ -84,7 +84,7 @@ def test_the_clerk_sees_applications_awaiting_review(client, personas, items):
     case = receive(personas, items.promised, now())
     log_in(client, personas.window_clerk)
 
-    body = client.get(reverse("core:office")).content.decode()
+    body = client.get(reverse("site:office")).content.decode()
 
     review = body.split('id="panel-review"')[1].split('id="panel-')[0]
     assert case.number in review and 'data-colour="waiting"' in review
@@ -101,7 +101,7 @@ def test_it_claims_from_the_department_queue_with_htmx(client, personas, items):
     step = active_step(case)
     assert step.assignee is None
     log_in(client, personas.handler)
-    body = client.get(reverse("core:office")).content.decode()
+    body = client.get(reverse("site:office")).content.decode()
     queue = body.split('id="panel-queue"')[1].split('id="panel-')[0]
     assert f'data-claim="{step.pk}"' in queue
 
@@ -125,11 +125,11 @@ def test_it_lists_extension_requests_and_urgings(client, personas, items):
     )
     services.urge_case(actor=personas.supervisor, case=case, message="请尽快办理", at=now())
     log_in(client, personas.department_head)
-    body = client.get(reverse("core:office")).content.decode()
+    body = client.get(reverse("site:office")).content.decode()
     assert case.number in body.split('id="panel-extensions"')[1].split('id="panel-')[0]
 
     log_in(client, personas.handler)
-    body = client.get(reverse("core:office")).content.decode()
+    body = client.get(reverse("site:office")).content.decode()
     assert "请尽快办理" in body.split('id="panel-urgings"')[1].split('id="panel-')[0]
 
 
@@ -137,7 +137,7 @@ def test_the_full_list_behind_a_panel_is_paginated(client, personas, items):
     _accepted_today(personas, items, 12)
     log_in(client, personas.handler)
 
-    office = client.get(reverse("core:office")).content.decode()
+    office = client.get(reverse("site:office")).content.decode()
     assert reverse("cases:panel", args=["todo"]) in office
     response = client.get(reverse("cases:panel", args=["todo"]))
 
@@ -150,7 +150,7 @@ def test_the_full_list_behind_a_panel_is_paginated(client, personas, items):
 def test_administrators_get_no_workbench_and_outsiders_an_empty_one(client, personas, items, who):
     accepted(personas, items.promised, now())
     log_in(client, getattr(personas, who))
-    response = client.get(reverse("core:office"))
+    response = client.get(reverse("site:office"))
     assert response.status_code == 200
     if who == "system_admin":
         assert response.context["workbench"] is None
