@@ -8,8 +8,13 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Electronic supervision")
 
     def ready(self) -> None:
-        # A saved change to the holiday dictionary recomputes the open cases'
-        # deadlines once it has committed (time-limits.md, "Calendar changes").
+        from tongban.cases.simulation import on_simulated_night
+
+        from . import services
         from .calendar_changes import connect
 
+        # A saved change to the holiday dictionary recomputes the open cases'
+        # deadlines once it has committed (time-limits.md, "Calendar changes").
         connect()
+        # A simulated history (``tongban simulate``, the demo) has its nightly sweep.
+        on_simulated_night(services.simulated_night, logger=services.__name__)

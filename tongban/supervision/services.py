@@ -117,6 +117,11 @@ def sweep(*, at: dt.datetime, batch: int = 200) -> SweepResult:
                 result.add(counts)
 
 
+def simulated_night(at: dt.datetime) -> dict[str, int]:
+    """The sweep as a simulated night's job (``cases.simulation.on_simulated_night``)."""
+    return {k: v for k, v in sweep(at=at).as_dict().items() if isinstance(v, int)}
+
+
 @transaction.atomic
 def check_case(pk: int, *, at: dt.datetime) -> Counter | None:
     """Apply every rule of time-limits.md to one case as of ``at`` and store its next

@@ -18,12 +18,13 @@ claiming it from the queue when nobody holds it, heads deciding extensions and
 terminating. Delays are counted in working days on the real calendar; events that
 would fall after the end are dropped, so cases still running then stay open.
 
-Electronic supervision runs along: the supervision sweep
-(``tongban.supervision.services.sweep``) once per simulated day, just after local
-midnight, in order with the other events — so the history has what the sweep makes
-of it: deemed acceptances (the fate "unreviewed": an application nobody reviews),
-yellow and red cards (and their cure when the case ends), automatic urgings of
-overdue steps, special-procedure and pledge alerts.
+Electronic supervision runs along: the supervision sweep (registered by supervision
+with ``nightly.on_simulated_night``, since the case engine cannot import it) once
+per simulated day, just after local midnight, in order with the other events — so
+the history has what the sweep makes of it: deemed acceptances (the fate
+"unreviewed": an application nobody reviews), yellow and red cards (and their cure
+when the case ends), automatic urgings of overdue steps, special-procedure and
+pledge alerts.
 
 The package: ``plans`` deals the plans, ``staff`` and ``applicants`` supply the people
 and the data, ``run`` plays the plans through the services, ``summary`` reports, and
@@ -32,6 +33,7 @@ and the data, ``run`` plays the plans through the services, ``summary`` reports,
 
 from .applicants import Applicant, _applicant, _form_data
 from .entry_points import BASE_STEPS, load_base_data, simulate
+from .nightly import on_simulated_night
 from .plans import Plan, make_plans
 from .staff import ItemProfile, Staff, usable_items
 from .summary import Progress, Summary, text_progress
@@ -48,6 +50,7 @@ __all__ = [
     "_form_data",
     "load_base_data",
     "make_plans",
+    "on_simulated_night",
     "simulate",
     "text_progress",
     "usable_items",

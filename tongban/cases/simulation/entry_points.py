@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from tongban.accounts.models import Department
 from tongban.core.clock import LOCAL_TZ
 from tongban.core.errors import ActionNotAllowed
-from tongban.supervision import services as supervision
 from tongban.workcalendar.calendar import get_calendar
 
+from .nightly import JOBS
 from .plans import _working_days, make_plans
 from .run import _Run
 from .staff import Staff, usable_items
@@ -86,14 +86,16 @@ def simulate(
     run.schedule_sweeps(start)
     # The simulation writes thousands of messages: they stay in the outbox for the
     # worker instead of being dispatched one by one after every action.
-    sweep_log = logging.getLogger(supervision.__name__)
+    logs = [logging.getLogger(r.logger) for r in JOBS if r.logger]
     once = _Once()
-    sweep_log.addFilter(once)
+    for log in logs:
+        log.addFilter(once)
     try:
         with override_settings(TONGBAN_OUTBOX_EAGER=False):
             run.run(progress, dt.datetime.combine(start, dt.time.min, LOCAL_TZ))
     finally:
-        sweep_log.removeFilter(once)
+        for log in logs:
+            log.removeFilter(once)
     pks = [p.case_pk for p in plans if p.case_pk is not None]
     return Summary(
         cases=len(pks),

@@ -17,12 +17,12 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import RoleCode
 from tongban.core.clock import LOCAL_TZ, local_date
 from tongban.core.errors import DomainError
-from tongban.supervision import services as supervision
 from tongban.workcalendar.calendar import WorkCalendar
 
 from .. import services
 from ..models import Case, CaseStatus, CaseStep, Channel, Decision, Outcome, StepKind, StepStatus
 from .applicants import _applicant, _form_data
+from .nightly import JOBS
 from .plans import OFFICE_CLOSES, Plan, _office_time
 from .staff import Staff
 from .summary import Progress
@@ -147,14 +147,17 @@ class _Run:
             return rng.randint(limit, limit + 2)  # now and then a step runs over
         return rng.randint(0, max(0, round(limit * 0.6)))
 
-    # -- supervision --
+    # -- the night's jobs (the supervision sweep) --
 
     def sweep(self, at: dt.datetime) -> None:
-        result = supervision.sweep(at=at)
-        for key, value in result.as_dict().items():
-            if isinstance(value, int) and key != "checked" and value:
-                self.actions[key] += value
-        if not (result.deemed_accepted and self.unreviewed):
+        deemed_accepted = 0
+        for registered in JOBS:
+            done = registered.job(at)
+            for key, value in done.items():
+                if isinstance(value, int) and key != "checked" and value:
+                    self.actions[key] += value
+            deemed_accepted += done.get("deemed_accepted", 0)
+        if not (deemed_accepted and self.unreviewed):
             return
         deemed = Case.objects.filter(
             pk__in=list(self.unreviewed), status=CaseStatus.IN_PROGRESS
