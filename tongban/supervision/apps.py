@@ -8,8 +8,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Electronic supervision")
 
     def ready(self) -> None:
-        # A saved change to the holiday dictionary recomputes the open cases'
-        # deadlines once it has committed (time-limits.md, "Calendar changes").
-        from .calendar_changes import connect
+        # Cases are the first clocked item (supervision.clocked): registering them
+        # also connects the case engine's signals and the recompute of their
+        # deadlines after a calendar change (time-limits.md, "Calendar changes").
+        from .kinds import cases
 
-        connect()
+        cases.register()

@@ -15,7 +15,7 @@ from tongban.cases.testing import accepted, active_step, at, receive
 from tongban.catalog import services as catalog
 from tongban.catalog.models import HandlingType
 from tongban.catalog.rules import AssistingSpec, StepSpec
-from tongban.supervision.diagram import PALETTE, build_diagram, case_diagram
+from tongban.supervision.kinds.cases.diagram import PALETTE, build_diagram, case_diagram
 from tongban.workcalendar.calendar import get_calendar
 
 SVG = "{http://www.w3.org/2000/svg}"
