@@ -115,11 +115,13 @@ CROSS JOIN LATERAL (
 # (cured when it was completed), and for every running case past its deadline.
 CARDS_SQL = """
 INSERT INTO supervision_card (
-    case_id, colour, rule, step_name, department_id, deadline, days_overdue, issued_at,
-    issued_on, recipients, cured_at, cured_on, rectification
+    subject_kind, subject_id, subject_number, subject_title, colour, rule, step_name,
+    department_id, deadline, days_overdue, issued_at, issued_on, recipients, cured_at,
+    cured_on, rectification
 )
 SELECT
-    c.id, 'yellow', 'deadline', '承办', c.department_id, c.deadline, 1,
+    'case', c.id, c.number, c.item_name, 'yellow', 'deadline', '承办', c.department_id,
+    c.deadline, 1,
     (c.deadline + 2 + time '00:01') AT TIME ZONE %(tz)s, c.deadline + 2, '[]'::jsonb,
     c.closed_at, c.completed_on, ''
 FROM cases_case c
@@ -136,7 +138,10 @@ def _execute(sql: str, params: dict | None = None) -> None:
 
 def _clear() -> None:
     """Start from no case at all (the earlier reports left 100,000 open ones)."""
-    _execute("TRUNCATE cases_case, cases_casecounter RESTART IDENTITY CASCADE")
+    _execute(
+        "TRUNCATE cases_case, cases_casecounter, supervision_card, supervision_alert"
+        " RESTART IDENTITY CASCADE"
+    )
 
 
 def _prepare_items() -> int:
@@ -200,8 +205,8 @@ def _due_cases(today: dt.date) -> dict[int, dt.date]:
 
 def _reset(due: dict[int, dt.date]) -> None:
     """Undo what the sweep did to the due cases, so the same 1,000 are due again."""
-    Card.objects.filter(case_id__in=due).delete()
-    Alert.objects.filter(case_id__in=due).delete()
+    Card.objects.filter(subject_kind="case", subject_id__in=due).delete()
+    Alert.objects.filter(subject_kind="case", subject_id__in=due).delete()
     Urging.objects.filter(case_id__in=due, automatic=True).delete()
     Case.objects.bulk_update(
         [Case(pk=pk, next_check_on=on) for pk, on in due.items()], ["next_check_on"]

@@ -2,8 +2,6 @@
 
 from django.urls import path
 
-from tongban.supervision import diagram_views
-
 from . import views
 
 app_name = "cases"
@@ -41,5 +39,4 @@ urlpatterns = [
     path("<str:number>/assign/", views.assign, name="assign"),
     path("<str:number>/urge/", views.urge, name="urge"),
     path("<str:number>/reveal/", views.reveal, name="reveal"),
-    path("<str:number>/diagram/", diagram_views.diagram, name="diagram"),
 ]

@@ -1,7 +1,8 @@
 """Electronic supervision (电子监察) in the REST API, for staff (session or bearer
 token; see ``tongban/api.py``): cards (发牌记录) and their rectification notes,
-urgings (催办记录), alerts (the issue's "warnings"), the real-time lists (实时监察) and
-the dashboard figures.
+urgings (催办记录), alerts (the issue's "warnings") and the dashboard figures, over
+every kind of clocked item; each kind adds its own endpoints (``ClockedKind.api_router``:
+for cases the real-time lists, 实时监察, in ``kinds.cases.api``).
 
 Scoped like the pages, by the supervision selectors: a supervisor sees every
 department, other staff their department's subtree, the three administrators
@@ -18,11 +19,10 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Query, Router
 
-from tongban.cases.models import Case, Suspension
-from tongban.cases.selectors import with_colours
 from tongban.core.clock import local_date
 
-from . import selectors, services
+from . import clocked, selectors, services
+from .clocked import UrgingRow
 from .models import Alert, Card
 from .schemas import (
     AlertListOut,
@@ -33,11 +33,7 @@ from .schemas import (
     DashboardOut,
     DashboardQuery,
     PageQuery,
-    RealtimeCasesOut,
     RectificationIn,
-    SpecialProceduresOut,
-    SupplementCasesOut,
-    SupplementWaitingQuery,
     UrgingListOut,
     UrgingListQuery,
 )
@@ -51,8 +47,10 @@ def _department(department) -> dict:
     return {"code": department.code, "name": department.name}
 
 
-def _case_ref(case: Case) -> dict:
-    return {"number": case.number, "item_name": case.item_name}
+def _subject_ref(row: Card | Alert) -> dict:
+    """The item a card or an alert is about, by the number and title it had then
+    (the API's ``case`` field: for now every item is a case)."""
+    return {"number": row.subject_number, "item_name": row.subject_title}
 
 
 def _name(user) -> str | None:
@@ -66,7 +64,7 @@ def _card(card: Card) -> dict:
         "colour_label": str(card.get_colour_display()),
         "rule": card.rule,
         "rule_label": str(card.get_rule_display()),
-        "case": _case_ref(card.case),
+        "case": _subject_ref(card),
         "step": card.step_name,
         "handler": _name(card.handler),
         "department": _department(card.department),
@@ -85,11 +83,11 @@ def _card(card: Card) -> dict:
     }
 
 
-def _urging(urging) -> dict:
+def _urging(urging: UrgingRow) -> dict:
     return {
         "id": urging.pk,
-        "case": _case_ref(urging.case),
-        "step": urging.step.name if urging.step is not None else None,
+        "case": {"number": urging.number, "item_name": urging.title},
+        "step": urging.step_name,
         "automatic": urging.automatic,
         "urged_by": _name(urging.urged_by),
         "urged_user": _name(urging.urged_user),
@@ -106,45 +104,13 @@ def _alert(alert: Alert) -> dict:
         "id": alert.pk,
         "kind": alert.kind,
         "kind_label": str(alert.get_kind_display()),
-        "case": _case_ref(alert.case),
+        "case": _subject_ref(alert),
         "reference": alert.reference,
         "department": _department(alert.department),
         "due_on": alert.due_on,
         "issued_at": alert.issued_at,
         "issued_on": alert.issued_on,
         "resolved_at": alert.resolved_at,
-    }
-
-
-def _case_row(case: Case) -> dict:
-    return {
-        "number": case.number,
-        "item": {"code": case.item.code, "name": case.item_name},
-        "department": _department(case.department),
-        "status": case.status,
-        "status_label": str(case.get_status_display()),
-        "applicant_name": case.masked_applicant_name,
-        "received_at": case.received_at,
-        "review_due_on": case.review_due_on,
-        "accepted_on": case.accepted_on,
-        "deadline": case.deadline,
-        "colour": case.colour,
-        "supplement_requested_on": getattr(case, "supplement_requested_on", None),
-    }
-
-
-def _special_procedure(suspension: Suspension, today: dt.date) -> dict:
-    case = suspension.case
-    return {
-        "case": _case_ref(case),
-        "department": _department(case.department),
-        "procedure": suspension.procedure,
-        "procedure_label": str(suspension.get_procedure_display()),
-        "reason": suspension.reason,
-        "limit_days": suspension.limit_days,
-        "started_on": suspension.started_on,
-        "due_on": suspension.due_on,
-        "overrun": suspension.due_on is not None and suspension.due_on < today,
     }
 
 
@@ -159,16 +125,6 @@ def _listing(rows, query: PageQuery, shape) -> dict:
         "page": query.page,
         "page_size": query.page_size,
         "results": [shape(row) for row in _page(rows, query)],
-    }
-
-
-def _cases(cases, query: PageQuery, today: dt.date, per_department: list[dict]) -> dict:
-    return {
-        "count": cases.count(),
-        "page": query.page,
-        "page_size": query.page_size,
-        "per_department": per_department,
-        "items": [_case_row(case) for case in with_colours(_page(cases, query), today)],
     }
 
 
@@ -249,79 +205,6 @@ def list_alerts(request, filters: Query[AlertListQuery]):
     return _listing(alerts, filters, _alert)
 
 
-# --- real-time supervision (实时监察) ----------------------------------------------------------
-
-
-@router.get(
-    "/realtime/supplements",
-    response=SupplementCasesOut,
-    summary="Cases waiting for a supplement (补正监察)",
-    operation_id="list_supplement_waiting",
-)
-def list_supplement_waiting(request, filters: Query[SupplementWaitingQuery]):
-    """Before acceptance, or suspended for it after acceptance; oldest first."""
-    today = local_date()
-    waiting = selectors.supplement_waiting(
-        request.auth,
-        selectors.WaitingFilters(
-            applicant=filters.applicant,
-            number=filters.number,
-            requested_from=filters.requested_from,
-            requested_to=filters.requested_to,
-        ),
-    )
-    # Counted over the distinct cases: a date filter joins the supplement requests,
-    # and a case asked twice must not count twice.
-    per_department = selectors.counts_per_department(
-        Case.objects.filter(pk__in=waiting.values("pk"))
-    )
-    return _cases(selectors.with_supplement_requested_on(waiting), filters, today, per_department)
-
-
-@router.get(
-    "/realtime/processing",
-    response=RealtimeCasesOut,
-    summary="Processing time limits: running cases overdue or due soon (办理时限监察)",
-    operation_id="list_processing_limits",
-)
-def list_processing_limits(request, filters: Query[PageQuery]):
-    """Most urgent first."""
-    today = local_date()
-    cases = selectors.processing_limits(request.auth, today)
-    return _cases(cases, filters, today, selectors.counts_per_department(cases))
-
-
-@router.get(
-    "/realtime/intake",
-    response=RealtimeCasesOut,
-    summary="Supplement-notification limits: applications not yet reviewed (补正告知时限监察)",
-    operation_id="list_intake_limits",
-)
-def list_intake_limits(request, filters: Query[PageQuery]):
-    """By their review limit (``review_due_on``), earliest first."""
-    today = local_date()
-    cases = selectors.intake_limits(request.auth, today)
-    return _cases(cases, filters, today, selectors.counts_per_department(cases))
-
-
-@router.get(
-    "/realtime/special-procedures",
-    response=SpecialProceduresOut,
-    summary="Special procedures under way, by their own limit (特别程序时限监察)",
-    operation_id="list_special_procedure_limits",
-)
-def list_special_procedure_limits(request, filters: Query[PageQuery]):
-    today = local_date()
-    suspensions = selectors.special_procedure_limits(request.auth, today)
-    return {
-        "count": suspensions.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "per_department": selectors.special_procedures_per_department(suspensions),
-        "items": [_special_procedure(s, today) for s in _page(suspensions, filters)],
-    }
-
-
 # --- the dashboard ---------------------------------------------------------------------------
 
 
@@ -359,3 +242,11 @@ def get_supervision_dashboard(request, filters: Query[DashboardQuery]):
         "on_time_trend": selectors.on_time_trend(user, _months_before(month, 11), last),
         "top_overdue_items": selectors.top_overdue_items(user, today),
     }
+
+
+# The kinds' own endpoints, after supervision's (the kinds are registered by now: the
+# API is built when the URLs are loaded, after every app is ready).
+for _kind in clocked.kinds():
+    _own = _kind.api_router()
+    if _own is not None:
+        router.add_router("", _own)

@@ -8,13 +8,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Electronic supervision")
 
     def ready(self) -> None:
-        from tongban.cases.simulation import on_simulated_night
+        # Cases are the first clocked item (supervision.clocked): registering them
+        # also connects the case engine's signals and the recompute of their
+        # deadlines after a calendar change (time-limits.md, "Calendar changes").
+        from .kinds import cases
 
-        from . import services
-        from .calendar_changes import connect
-
-        # A saved change to the holiday dictionary recomputes the open cases'
-        # deadlines once it has committed (time-limits.md, "Calendar changes").
-        connect()
-        # A simulated history (``tongban simulate``, the demo) has its nightly sweep.
-        on_simulated_night(services.simulated_night, logger=services.__name__)
+        cases.register()

@@ -1,6 +1,7 @@
-"""The supervision lists as Excel workbooks: the same rows as the page, a Chinese
-header kept in view, values a spreadsheet would read as a formula neutralised
-(security.md "Data"), applicant data masked, and every export audited."""
+"""The supervision lists as Excel workbooks (the case-only lists:
+``kinds.cases.excel``): the same rows as the page, a Chinese header kept in view,
+values a spreadsheet would read as a formula neutralised (security.md "Data"),
+applicant data masked, and every export audited."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from tongban.audit.export import neutralise
 from tongban.audit.services import record_event
 from tongban.core.clock import LOCAL_TZ
 from tongban.core.excel import table_workbook
+
+from .clocked import UrgingRow
 
 
 def _local(value: dt.datetime | None) -> str:
@@ -48,8 +51,8 @@ class Sheet:
 
 def _card_row(card) -> list:
     return [
-        card.case.number,
-        card.case.item_name,
+        card.subject_number,
+        card.subject_title,
         card.get_colour_display(),
         card.get_rule_display(),
         card.step_name,
@@ -85,15 +88,15 @@ CARDS = Sheet(
 )
 
 
-def _urging_row(urging) -> list:
+def _urging_row(urging: UrgingRow) -> list:
     return [
-        urging.case.number,
-        urging.case.item_name,
+        urging.number,
+        urging.title,
         _("Automatic") if urging.automatic else _("Manual"),
-        _name(urging.urged_by) if urging.urged_by_id else _("System"),
+        _name(urging.urged_by) if urging.urged_by is not None else _("System"),
         _name(urging.urged_user) or str(urging.department),
         _local(urging.at),
-        urging.step.name if urging.step_id else "",
+        urging.step_name or "",
         urging.message,
     ]
 
@@ -116,8 +119,8 @@ URGINGS = Sheet(
 
 def _alert_row(alert) -> list:
     return [
-        alert.case.number,
-        alert.case.item_name,
+        alert.subject_number,
+        alert.subject_title,
         alert.get_kind_display(),
         str(alert.department),
         alert.due_on,
@@ -138,65 +141,6 @@ ALERTS = Sheet(
         (_("resolved at"), 18),
     ],
     row=_alert_row,
-)
-
-
-def _case_row(case) -> list:
-    return [
-        case.number,
-        case.item_name,
-        case.masked_applicant_name,
-        str(case.department),
-        case.get_status_display(),
-        _local(case.received_at),
-        case.accepted_on,
-        case.review_due_on,
-        case.deadline,
-    ]
-
-
-REALTIME_CASES = Sheet(
-    title=lambda: _("Real-time supervision"),
-    columns=lambda: [
-        (_("case number"), 26),
-        (_("item"), 30),
-        (_("applicant"), 14),
-        (_("lead department"), 24),
-        (_("status"), 10),
-        (_("received at"), 18),
-        (_("accepted on"), 12),
-        (_("review due"), 12),
-        (_("deadline"), 12),
-    ],
-    row=_case_row,
-)
-
-
-def _procedure_row(suspension) -> list:
-    case = suspension.case
-    return [
-        case.number,
-        case.item_name,
-        str(case.department),
-        suspension.get_procedure_display() or suspension.get_kind_display(),
-        suspension.started_on,
-        suspension.limit_days,
-        suspension.due_on,
-    ]
-
-
-SPECIAL_PROCEDURES = Sheet(
-    title=lambda: _("Special procedures"),
-    columns=lambda: [
-        (_("case number"), 26),
-        (_("item"), 30),
-        (_("lead department"), 24),
-        (_("procedure"), 16),
-        (_("started on"), 12),
-        (_("limit (working days)"), 10),
-        (_("procedure due"), 12),
-    ],
-    row=_procedure_row,
 )
 
 

@@ -1,5 +1,8 @@
-"""Electronic supervision (电子监察): cards (发牌记录) and alerts. Urging records are the
-case engine's ``cases.Urging`` (the sweep writes the automatic ones)."""
+"""Electronic supervision (电子监察): cards (发牌记录) and alerts. Both name their item
+generically — the kind of clocked item (``clocked.ClockedKind.key``: ``"case"``) and
+its id — and keep its number and title as they were when issued, so that supervision
+needs no table of the kind's to show them. Urging records are the kind's own (for
+cases ``cases.Urging``; the sweep writes the automatic ones through the kind)."""
 
 from __future__ import annotations
 
@@ -22,9 +25,15 @@ class CardRule(models.TextChoices):
     NOT_CURED = "not_cured", _("Still open after a yellow card")  # 黄牌后仍未办结
 
 
-class CardQuerySet(DepartmentScopedQuerySet, models.QuerySet):
+class SubjectQuerySet(DepartmentScopedQuerySet, models.QuerySet):
     department_field = "department"
 
+    def of(self, kind: str, pk: int):
+        """The rows about one item: ``Card.objects.of("case", case.pk)``."""
+        return self.filter(subject_kind=kind, subject_id=pk)
+
+
+class CardQuerySet(SubjectQuerySet):
     def open(self):
         return self.filter(cured_at__isnull=True)
 
@@ -45,30 +54,49 @@ class CardQuerySet(DepartmentScopedQuerySet, models.QuerySet):
         return self.filter(
             models.Q(pk__in=visible.values("pk"))
             | models.Q(handler__section=section)
-            | models.Q(step__department__path__startswith=section.path)
+            | models.Q(step_department__path__startswith=section.path)
         )
 
 
-class Card(models.Model):
-    """A yellow or red card: the case, the step and handler at fault, the rule, the
-    working days overdue, when it was issued and to whom, when it was cured, and the
-    department's rectification note (整改说明). Never rewritten by later changes of the
-    calendar or the case: it records what was true when it was issued."""
+class Subject(models.Model):
+    """The item a card or an alert is about: its kind, its id, and its number and
+    title as they were when the row was written."""
 
-    case = models.ForeignKey(
-        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="cards"
-    )
+    subject_kind = models.CharField(_("kind of item"), max_length=16)
+    subject_id = models.BigIntegerField(_("item id"))
+    subject_number = models.CharField(_("number"), max_length=40)
+    subject_title = models.CharField(_("item"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def subject_url(self) -> str:
+        """The item's page, from the kind that wrote the row."""
+        from .clocked import kind
+
+        return kind(self.subject_kind).url(self.subject_id, self.subject_number)
+
+
+class Card(Subject):
+    """A yellow or red card: the item (a case), the step and handler at fault, the
+    rule, the working days overdue, when it was issued and to whom, when it was
+    cured, and the department's rectification note (整改说明). Never rewritten by later
+    changes of the calendar or the item: it records what was true when it was issued
+    (the step by its id, name and department)."""
+
     colour = models.CharField(_("colour"), max_length=8, choices=CardColour.choices)
     rule = models.CharField(_("rule"), max_length=16, choices=CardRule.choices)
-    step = models.ForeignKey(
-        "cases.CaseStep",
-        verbose_name=_("step"),
+    step_id = models.BigIntegerField(_("step id"), null=True, blank=True)
+    step_name = models.CharField(_("step"), max_length=60, blank=True)
+    step_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department of the step"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
-    step_name = models.CharField(_("step"), max_length=60, blank=True)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("handler"),
@@ -119,27 +147,29 @@ class Card(models.Model):
             models.Index(fields=["department", "issued_on"], name="card_dept_issued_idx"),
             models.Index(fields=["issued_on"], name="card_issued_idx"),
             models.Index(fields=["cured_on"], name="card_cured_idx"),
+            models.Index(fields=["subject_kind", "subject_id"], name="card_subject_idx"),
+            models.Index(fields=["subject_number"], name="card_subject_number_idx"),
         ]
         constraints = [
-            # Once per case and deadline (time-limits.md): a sweep run twice, or two
+            # Once per item and deadline (time-limits.md): a sweep run twice, or two
             # sweeps at once, cannot issue the same yellow card twice.
             models.UniqueConstraint(
-                fields=["case", "rule", "deadline"],
+                fields=["subject_kind", "subject_id", "rule", "deadline"],
                 condition=models.Q(colour="yellow"),
                 name="card_one_yellow_per_deadline",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_colour_display()} {self.case_id}"
+        return f"{self.get_colour_display()} {self.subject_number}"
 
     @property
     def is_cured(self) -> bool:
         return self.cured_at is not None
 
 
-class AlertQuerySet(DepartmentScopedQuerySet, models.QuerySet):
-    department_field = "department"
+class AlertQuerySet(SubjectQuerySet):
+    pass
 
 
 class AlertKind(models.TextChoices):
@@ -147,11 +177,10 @@ class AlertKind(models.TextChoices):
     PLEDGE_OVERDUE = "pledge_overdue", _("Pledged materials not handed in")  # 容缺材料逾期
 
 
-class Alert(models.Model):
+class Alert(Subject):
     """A supervised condition that is not a card: a special procedure past its own
     limit (Art. 45), pledged materials not handed in by the pledged date."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
     reference = models.CharField(max_length=40, help_text=_("What it is about (one alert each)."))
     department = models.ForeignKey(
@@ -170,9 +199,10 @@ class Alert(models.Model):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "kind", "reference"], name="alert_once_per_subject"
+                fields=["subject_kind", "subject_id", "kind", "reference"],
+                name="alert_once_per_subject",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.case_id}"
+        return f"{self.get_kind_display()} {self.subject_number}"

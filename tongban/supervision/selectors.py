@@ -1,31 +1,35 @@
-"""Reads of electronic supervision: cards, urgings, alerts, the real-time lists, the
-dashboard figures. Scoped like everything else: a supervisor sees every department,
-a department's staff their subtree (``Case.objects.visible_to``,
-``Card.objects.visible_to``). Every figure is computed in the database, and every
-list is a QuerySet the caller paginates.
+"""Reads of electronic supervision over every kind of clocked item: cards, urgings,
+alerts, the dashboard figures. Scoped like everything else: a supervisor sees every
+department, a department's staff their subtree (``Card.objects.visible_to``, and for
+the items' own rows the kind's scope). Every figure is computed in the database, and
+every list is something the caller paginates: a QuerySet, or ``Rows`` over the kinds'
+QuerySets.
+
+The lists that show an item's own columns (the real-time lists of cases, the
+comprehensive query) are the kind's: ``kinds.cases.lists``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
 
 from tongban.accounts.selectors import department_path
-from tongban.cases.models import (
-    OPEN_STATUSES,
-    Case,
-    CaseStatus,
-    Suspension,
-    SuspensionKind,
-    Urging,
-)
+from tongban.core.errors import NotFound
 from tongban.workcalendar.calendar import get_calendar
 
+from . import clocked
+from .clocked import Completions, OpenCounts, RowSource, UrgingRow
 from .models import Alert, Card
+
+if TYPE_CHECKING:
+    from tongban.accounts.models import User
 
 # --- cards, urgings, alerts -------------------------------------------------------------
 
@@ -37,14 +41,12 @@ class CardFilters:
     cured: bool | None = None
     issued_from: dt.date | None = None
     issued_to: dt.date | None = None
-    case_number: str = ""
+    case_number: str = ""  # part of the item's number
 
 
-def cards(user, filters: CardFilters | None = None) -> QuerySet[Card]:
+def cards(user: User, filters: CardFilters | None = None) -> QuerySet[Card]:
     f = filters or CardFilters()
-    query = Card.objects.visible_to(user).select_related(
-        "case", "department", "handler", "rectified_by"
-    )
+    query = Card.objects.visible_to(user).select_related("department", "handler", "rectified_by")
     if f.department:
         query = query.filter(department__path__startswith=department_path(f.department))
     if f.colour:
@@ -56,31 +58,93 @@ def cards(user, filters: CardFilters | None = None) -> QuerySet[Card]:
     if f.issued_to:
         query = query.filter(issued_on__lte=f.issued_to)
     if f.case_number:
-        query = query.filter(case__number__icontains=f.case_number.strip())
+        query = query.filter(subject_number__icontains=f.case_number.strip())
     return query.order_by("-issued_at", "-id")
 
 
-def get_card_for(user, pk: int) -> Card:
-    from tongban.core.errors import NotFound
-
+def get_card_for(user: User, pk: int) -> Card:
     card = cards(user).filter(pk=pk).first()
     if card is None:
         raise NotFound()
     return card
 
 
-def urgings(user, *, automatic: bool | None = None) -> QuerySet[Urging]:
-    """催办记录 of the cases ``user`` may see."""
-    query = Urging.objects.filter(case__in=Case.objects.visible_to(user).values("pk"))
-    if automatic is not None:
-        query = query.filter(automatic=automatic)
-    return query.select_related("case", "step", "urged_by", "urged_user", "department").order_by(
-        "-at", "-id"
-    )
+class Rows(Sequence[UrgingRow]):
+    """The rows of several kinds' lists (QuerySets), each already sorted the same way,
+    as one sorted sequence a paginator can read: ``count()`` adds the counts, a slice
+    takes the first ``stop`` rows of each list and merges them (one query per kind).
+    With one kind it is that kind's list, row by row."""
+
+    def __init__(
+        self,
+        sources: list[tuple[RowSource, Callable[[Any], UrgingRow]]],
+        key: Callable[[UrgingRow], Any],
+        descending: bool,
+    ) -> None:
+        self.sources = sources
+        self.key = key
+        self.descending = descending
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = sum(query.count() for query, _shape in self.sources)
+        return self._count
+
+    def exists(self) -> bool:
+        return any(query.exists() for query, _shape in self.sources)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> UrgingRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[UrgingRow]: ...
+    def __getitem__(self, index: int | slice) -> UrgingRow | list[UrgingRow]:
+        if isinstance(index, int):
+            rows = self[index : index + 1]
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        start, stop = index.start or 0, index.stop
+        if len(self.sources) == 1:
+            query, shape = self.sources[0]
+            return [shape(row) for row in query[start:stop]]
+        if stop is None:
+            stop = self.count()
+        merged = heapq.merge(
+            *([shape(row) for row in query[:stop]] for query, shape in self.sources),
+            key=self.key,
+            reverse=self.descending,
+        )
+        return list(merged)[start:stop]
+
+    def __iter__(self) -> Iterator[UrgingRow]:
+        return iter(self[0 : self.count()])
 
 
-def alerts(user, *, kind: str = "", open_only: bool = True) -> QuerySet[Alert]:
-    query = Alert.objects.visible_to(user).select_related("case", "department")
+URGING_KEYS: dict[str, Callable[[UrgingRow], Any]] = {
+    "at": lambda row: (row.at, row.pk),
+    "number": lambda row: (row.number, row.pk),
+}
+
+
+def urgings(user: User, *, automatic: bool | None = None, order: str = "-at") -> Rows:
+    """催办记录 of the items ``user`` may see, of every kind, sorted by ``order``
+    (``at`` or ``number``, ``-`` descending)."""
+    field = order.lstrip("-")
+    if field not in URGING_KEYS:
+        order, field = "-at", "at"
+    sources = [
+        (kind.urgings(user, automatic=automatic, order=order), kind.urging_row)
+        for kind in clocked.kinds()
+    ]
+    return Rows(sources, URGING_KEYS[field], descending=order.startswith("-"))
+
+
+def alerts(user: User, *, kind: str = "", open_only: bool = True) -> QuerySet[Alert]:
+    query = Alert.objects.visible_to(user).select_related("department")
     if kind:
         query = query.filter(kind=kind)
     if open_only:
@@ -88,41 +152,7 @@ def alerts(user, *, kind: str = "", open_only: bool = True) -> QuerySet[Alert]:
     return query.order_by("-issued_at", "-id")
 
 
-# --- real-time supervision (实时监察) ----------------------------------------------------
-
-
-@dataclass
-class WaitingFilters:
-    applicant: str = ""
-    number: str = ""
-    requested_from: dt.date | None = None
-    requested_to: dt.date | None = None
-
-
-def supplement_waiting(user, filters: WaitingFilters | None = None) -> QuerySet[Case]:
-    """补正监察: cases waiting for the applicant's supplement — before acceptance, or
-    suspended for it after acceptance."""
-    f = filters or WaitingFilters()
-    waiting_after = Suspension.objects.filter(
-        kind=SuspensionKind.SUPPLEMENT, ended_at__isnull=True
-    ).values("case_id")
-    query = (
-        Case.objects.visible_to(user)
-        .filter(
-            Q(status=CaseStatus.SUPPLEMENT_REQUESTED)
-            | Q(status=CaseStatus.SUSPENDED, pk__in=waiting_after)
-        )
-        .select_related("item", "department")
-    )
-    if f.applicant:
-        query = query.filter(applicant_name__icontains=f.applicant.strip())
-    if f.number:
-        query = query.filter(number__icontains=f.number.strip())
-    if f.requested_from:
-        query = query.filter(supplement_requests__requested_on__gte=f.requested_from)
-    if f.requested_to:
-        query = query.filter(supplement_requests__requested_on__lte=f.requested_to)
-    return query.distinct().order_by("received_at", "pk")
+# --- the colours of the clock ---------------------------------------------------------------
 
 
 def due_soon_limit(today: dt.date) -> dt.date:
@@ -131,68 +161,24 @@ def due_soon_limit(today: dt.date) -> dt.date:
     return get_calendar().add(today, settings.TONGBAN_WARN_DAYS)
 
 
-def processing_limits(user, today: dt.date) -> QuerySet[Case]:
-    """办理时限监察: running cases overdue or due soon, most urgent first."""
-    return (
-        Case.objects.visible_to(user)
-        .filter(status=CaseStatus.IN_PROGRESS, deadline__lte=due_soon_limit(today))
-        .select_related("item", "department")
-        .order_by("deadline", "pk")
-    )
-
-
-def intake_limits(user, today: dt.date) -> QuerySet[Case]:
-    """补正告知时限监察: applications not yet reviewed, by their review limit."""
-    return (
-        Case.objects.visible_to(user)
-        .filter(status=CaseStatus.RECEIVED)
-        .select_related("item", "department", "hall")
-        .order_by("review_due_on", "pk")
-    )
-
-
-def special_procedure_limits(user, today: dt.date) -> QuerySet[Suspension]:
-    """特别程序时限监察: special procedures under way, by their own due date."""
-    return (
-        Suspension.objects.filter(
-            case__in=Case.objects.visible_to(user).values("pk"),
-            kind=SuspensionKind.SPECIAL_PROCEDURE,
-            ended_at__isnull=True,
-        )
-        .select_related("case", "case__item", "case__department")
-        .order_by("due_on", "pk")
-    )
-
-
-def counts_per_department(cases: QuerySet[Case]) -> list[dict]:
-    """``[{"code": department code, "name": ..., "count": n}]`` for a list of cases
-    (each case once, even when a filter joined it to several rows)."""
-    return list(
-        cases.order_by()
-        .values(code=F("department__code"), name=F("department__name"))
-        .annotate(count=Count("pk", distinct=True))
-        .order_by("-count", "code")
-    )
-
-
 # --- the dashboard -------------------------------------------------------------------------
 
 
-def open_counts(user, today: dt.date) -> dict[str, int]:
-    """Open cases by time-limit colour, in one query."""
+def open_counts(user: User, today: dt.date) -> dict[str, int]:
+    """Open items by time-limit colour, every kind added up (one query per kind)."""
     soon = due_soon_limit(today)
-    return Case.objects.visible_to(user).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        due_soon=Count(
-            "pk",
-            filter=Q(status=CaseStatus.IN_PROGRESS, deadline__gte=today, deadline__lte=soon),
-        ),
-        overdue=Count("pk", filter=Q(status=CaseStatus.IN_PROGRESS, deadline__lt=today)),
-        suspended=Count("pk", filter=Q(status=CaseStatus.SUSPENDED)),
-    )
+    total = OpenCounts()
+    for kind in clocked.kinds():
+        total = total + kind.open_counts(user, today, soon)
+    return {
+        "open": total.open,
+        "due_soon": total.due_soon,
+        "overdue": total.overdue,
+        "suspended": total.suspended,
+    }
 
 
-def cards_by_department(user, first: dt.date, last: dt.date) -> list[dict]:
+def cards_by_department(user: User, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
     """Cards issued and cured between ``first`` and ``last``, per department."""
     issued = (
         Card.objects.visible_to(user)
@@ -208,102 +194,40 @@ def cards_by_department(user, first: dt.date, last: dt.date) -> list[dict]:
     return list(issued)
 
 
-def on_time_trend(user, first: dt.date, last: dt.date) -> list[dict]:
-    """Per month of completion: completed cases and how many by their deadline."""
-    rows = (
-        Case.objects.visible_to(user)
-        .filter(completed_on__range=(first, last))
-        .annotate(month=TruncMonth("completed_on"))
-        .values("month")
-        .annotate(
-            completed=Count("pk"),
-            on_time=Count("pk", filter=Q(completed_on__lte=F("deadline"))),
-        )
-        .order_by("month")
-    )
+def on_time_trend(user: User, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """Per month of completion: items completed and how many by their deadline."""
+    months: dict[dt.date, Completions] = {}
+    for kind in clocked.kinds():
+        for month, found in kind.completions(user, first, last).items():
+            total = months.setdefault(month, Completions())
+            total.completed += found.completed
+            total.on_time += found.on_time
     return [
         {
-            "month": row["month"].strftime("%Y-%m"),
-            "completed": row["completed"],
-            "on_time": row["on_time"],
-            "rate": round(100 * row["on_time"] / row["completed"], 2) if row["completed"] else None,
+            "month": month.strftime("%Y-%m"),
+            "completed": row.completed,
+            "on_time": row.on_time,
+            "rate": round(100 * row.on_time / row.completed, 2) if row.completed else None,
         }
-        for row in rows
+        for month, row in sorted(months.items())
     ]
 
 
-def top_overdue_items(user, today: dt.date, limit: int = 10) -> list[dict]:
-    """The items with the most running cases past their deadline."""
-    return list(
-        Case.objects.visible_to(user)
-        .filter(status=CaseStatus.IN_PROGRESS, deadline__lt=today)
-        .values(code=F("item__code"), name=F("item_name"))
-        .annotate(count=Count("pk"))
-        .order_by("-count", "code")[:limit]
-    )
-
-
-# --- for the API's real-time lists -------------------------------------------------------------
-
-
-def with_supplement_requested_on(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate ``supplement_requested_on``: the day of the case's open supplement
-    request (a subquery, so it neither multiplies rows nor costs a query per row)."""
-    from django.db.models import OuterRef, Subquery
-
-    from tongban.cases.models import SupplementRequest
-
-    latest = (
-        SupplementRequest.objects.filter(case=OuterRef("pk"), fulfilled_at__isnull=True)
-        .order_by("-requested_at", "-id")
-        .values("requested_on")[:1]
-    )
-    return cases.annotate(supplement_requested_on=Subquery(latest))
-
-
-def special_procedures_per_department(suspensions: QuerySet[Suspension]) -> list[dict]:
-    """``counts_per_department`` for ``special_procedure_limits``: procedures counted
-    per lead department of their case."""
-    return list(
-        suspensions.order_by()
-        .values(code=F("case__department__code"), name=F("case__department__name"))
-        .annotate(count=Count("pk"))
-        .order_by("-count", "code")
-    )
+def top_overdue_items(user: User, today: dt.date, limit: int = 10) -> list[dict[str, Any]]:
+    """The categories (for cases: the items) with the most running items past their
+    deadline."""
+    rows = [row for kind in clocked.kinds() for row in kind.top_overdue(user, today, limit)]
+    return sorted(rows, key=lambda row: (-row["count"], row["code"]))[:limit]
 
 
 # --- for the supervision pages (the lists behind the dashboard's figures) -----------------
 
 
-def of_department(rows: QuerySet, code: str, field: str = "department") -> QuerySet:
+def of_department(rows: QuerySet[Any], code: str, field: str = "department") -> QuerySet[Any]:
     """Rows of exactly the department ``code``, not its subtree: the per-department
     figures group by the department itself, and the list behind one must match it."""
     return rows.filter(**{f"{field}__code": code.strip()})
 
 
-def processing_limits_in_state(user, today: dt.date, state: str = "") -> QuerySet[Case]:
-    """``processing_limits`` narrowed to ``overdue`` (deadline passed) or ``due_soon``
-    (deadline today or later), as ``open_counts`` counts them."""
-    rows = processing_limits(user, today)
-    if state == "overdue":
-        return rows.filter(deadline__lt=today)
-    if state == "due_soon":
-        return rows.filter(deadline__gte=today)
-    return rows
-
-
 def cards_cured_between(rows: QuerySet[Card], first: dt.date, last: dt.date) -> QuerySet[Card]:
     return rows.filter(cured_on__range=(first, last))
-
-
-def completed_between(
-    cases: QuerySet[Case], first: dt.date, last: dt.date, *, on_time: bool | None = None
-) -> QuerySet[Case]:
-    """Cases completed in [first, last] (``on_time``: by their deadline or not), as
-    ``on_time_trend`` counts them."""
-    rows = cases.filter(completed_on__range=(first, last))
-    if on_time is True:
-        rows = rows.filter(completed_on__lte=F("deadline"))
-    elif on_time is False:
-        rows = rows.filter(completed_on__gt=F("deadline"))
-    return rows

@@ -1,8 +1,10 @@
 """The supervision sweep (time-limits.md, to the letter) and the other writes of
-electronic supervision: cards, automatic urgings, alerts, cures, rectification notes.
+electronic supervision: cards, automatic urgings, alerts, rectification notes.
 
-The sweep reads only the cases whose ``next_check_on`` has come (indexed), checks each
-in its own transaction under the case's row lock, and stores the next day on which
+The rules are written once, against ``clocked.ClockFacts``; the sweep runs them over
+every registered kind of clocked item (``clocked.kinds()``: cases today). It reads
+only the items whose ``next_check_on`` has come (each kind's own index), checks each
+in its own transaction under the item's row lock, and stores the next day on which
 something can happen to it. It is idempotent: every card, urging and alert is issued
 at most once for what it is about, so a second sweep for the same instant changes
 nothing, and a sweep for a later instant issues only what became due since.
@@ -14,41 +16,39 @@ import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Department, DepartmentKind, User
 from tongban.accounts.roles import RoleCode
+from tongban.accounts.scoping import works_in
 from tongban.audit.services import record_event
-from tongban.cases import services as cases
-from tongban.cases.access import works_in
-from tongban.cases.models import (
-    Case,
-    CaseStatus,
-    CaseStep,
-    StepKind,
-    StepStatus,
-    Suspension,
-    SuspensionKind,
-    Urging,
-)
 from tongban.core.clock import local_date
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
-from tongban.notify.services import notify_staff
 from tongban.workcalendar.calendar import WorkCalendar, get_calendar
 
+from . import clocked, curing
+from .clocked import ClockedKind, ClockFacts, ItemState, StepFacts
 from .models import Alert, AlertKind, Card, CardColour, CardRule
 
 log = logging.getLogger(__name__)
 
 DAY = dt.timedelta(days=1)
 
+# The counters of ``SweepResult`` that count the alerts of each kind.
+ALERT_COUNTERS = {
+    AlertKind.SPECIAL_OVERRUN: "special_overruns",
+    AlertKind.PLEDGE_OVERDUE: "pledges_overdue",
+}
+
 
 @dataclass
 class SweepResult:
-    """What one sweep did; ``as_dict`` is the ``--json`` output."""
+    """What one sweep did; ``as_dict`` is the ``--json`` output. ``deemed_accepted``
+    counts the intake limits passed (for a case: deemed accepted)."""
 
     checked: int = 0
     deemed_accepted: int = 0
@@ -59,13 +59,17 @@ class SweepResult:
     pledges_overdue: int = 0
     failed: int = 0
     missing_years: list[int] = field(default_factory=list)
+    other_alerts: Counter[str] = field(default_factory=Counter)
 
-    def add(self, counts: Counter) -> None:
+    def add(self, counts: Counter[str]) -> None:
         for key, value in counts.items():
-            setattr(self, key, getattr(self, key) + value)
+            if hasattr(self, key) and key != "other_alerts":
+                setattr(self, key, getattr(self, key) + value)
+            else:
+                self.other_alerts[key] += value
 
-    def as_dict(self) -> dict:
-        return {
+    def as_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
             "checked": self.checked,
             "deemed_accepted": self.deemed_accepted,
             "yellow_cards": self.yellow_cards,
@@ -76,6 +80,9 @@ class SweepResult:
             "failed": self.failed,
             "missing_years": self.missing_years,
         }
+        if self.other_alerts:
+            result["other_alerts"] = dict(self.other_alerts)
+        return result
 
 
 def urge_mode() -> str:
@@ -83,7 +90,8 @@ def urge_mode() -> str:
 
 
 def sweep(*, at: dt.datetime, batch: int = 200) -> SweepResult:
-    """One supervision sweep as of ``at``: every case whose next check has come."""
+    """One supervision sweep as of ``at``: every item of every registered kind whose
+    next check has come."""
     today = local_date(at)
     calendar = get_calendar()
     result = SweepResult(missing_years=calendar.missing_years(today.year, today.year + 1))
@@ -92,24 +100,27 @@ def sweep(*, at: dt.datetime, batch: int = 200) -> SweepResult:
             "No holiday arrangement on file for %s: those years count only weekends.",
             ", ".join(map(str, result.missing_years)),
         )
+    for kind in clocked.kinds():
+        _sweep_kind(kind, at, today, batch, result)
+    return result
+
+
+def _sweep_kind(
+    kind: ClockedKind, at: dt.datetime, today: dt.date, batch: int, result: SweepResult
+) -> None:
     seen: set[int] = set()
     while True:
-        due = list(
-            Case.objects.filter(next_check_on__lte=today)
-            .exclude(pk__in=seen)
-            .order_by("next_check_on", "pk")
-            .values_list("pk", flat=True)[:batch]
-        )
+        due = kind.due(today, exclude=seen, batch=batch)
         if not due:
-            return result
+            return
         for pk in due:
             seen.add(pk)
             try:
-                counts = check_case(pk, at=at)
+                counts = check_item(kind, pk, at=at)
             except Exception:
-                # One broken case must not stop the supervision of all the others
-                # (nor stop the sweep at the same case every five minutes).
-                log.exception("supervision check of case %s failed", pk)
+                # One broken item must not stop the supervision of all the others
+                # (nor stop the sweep at the same item every five minutes).
+                log.exception("supervision check of %s %s failed", kind.key, pk)
                 result.failed += 1
                 continue
             if counts is not None:
@@ -122,109 +133,117 @@ def simulated_night(at: dt.datetime) -> dict[str, int]:
     return {k: v for k, v in sweep(at=at).as_dict().items() if isinstance(v, int)}
 
 
+def check_case(pk: int, *, at: dt.datetime) -> Counter[str] | None:
+    """``check_item`` for a case (kept for the callers that name cases)."""
+    return check_item(clocked.kind("case"), pk, at=at)
+
+
 @transaction.atomic
-def check_case(pk: int, *, at: dt.datetime) -> Counter | None:
-    """Apply every rule of time-limits.md to one case as of ``at`` and store its next
-    check. None when another sweep holds the case right now (it checks it)."""
-    query = Case.objects.select_related("department", "hall", "received_by")
-    if connection.features.has_select_for_update_skip_locked:
-        query = query.select_for_update(skip_locked=True, of=("self",))
-    else:
-        query = query.select_for_update()
-    case = query.filter(pk=pk).first()
-    if case is None:
+def check_item(kind: ClockedKind, pk: int, *, at: dt.datetime) -> Counter[str] | None:
+    """Apply every rule of time-limits.md to one item as of ``at`` and store its next
+    check. None when another sweep holds the item right now (it checks it)."""
+    facts = kind.check(pk, at)
+    if facts is None:
         return None
     today = local_date(at)
     calendar = get_calendar()
-    counts: Counter = Counter()
-    if case.status == CaseStatus.RECEIVED and today > case.review_due_on:
-        case = _deem_accepted(case, at, calendar, counts)
-    steps = cards = None
-    if case.status == CaseStatus.IN_PROGRESS:
-        steps = _active_steps(case)
-        cards = list(case.cards.all())
-        _yellow_card(case, steps, cards, at, today, calendar, counts)
-        _red_cards(case, cards, at, today, calendar, counts)
-        _urge_overdue_steps(case, steps, at, today, calendar, counts)
-    if case.status in (CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED):
-        _pledge_overdue(case, at, today, counts)
-    if case.status == CaseStatus.SUSPENDED:
-        _special_overrun(case, at, today, counts)
-    # The rules leave the case in progress or not; only then are steps and cards
-    # (with the cards just issued) still what next_check would read again.
-    known = {"steps": steps, "cards": cards} if case.status == CaseStatus.IN_PROGRESS else {}
-    next_on = next_check(case, today, calendar, **known)
-    if next_on != case.next_check_on:
-        case.next_check_on = next_on
-        case.save(update_fields=["next_check_on"])
+    counts: Counter[str] = Counter()
+    if (
+        facts.state == ItemState.NOT_STARTED
+        and facts.intake is not None
+        and today > facts.intake.due_on
+    ):
+        facts = _limit_passed(kind, facts, at, calendar, counts)
+    # Cards matter only while the clock runs (with the intake card just issued).
+    cards = list(Card.objects.of(kind.key, pk)) if facts.state == ItemState.RUNNING else []
+    urged: dict[int, dt.date] = {}
+    if facts.state == ItemState.RUNNING:
+        _yellow_card(kind, facts, cards, at, today, calendar, counts)
+        _red_cards(kind, facts, cards, at, today, calendar, counts)
+        urged = _urge_overdue_steps(kind, facts, at, today, calendar, counts)
+    raised = _raise_alerts(kind, facts, at, today, counts)
+    next_on = next_check(facts, today, calendar, cards=cards, urged=urged, raised=raised)
+    if next_on != facts.next_check_on:
+        kind.store_next_check(pk, next_on)
     return counts
 
 
 # --- the rules ------------------------------------------------------------------------
 
 
-def _deem_accepted(case: Case, at, calendar: WorkCalendar, counts: Counter) -> Case:
-    """Art. 32: no notice within five working days of receipt — the application counts
-    as accepted from the day it was received; the intake desk is carded yellow."""
-    case = cases.deem_accepted(case=case, at=at)
+def _limit_passed(
+    kind: ClockedKind,
+    facts: ClockFacts,
+    at: dt.datetime,
+    calendar: WorkCalendar,
+    counts: Counter[str],
+) -> ClockFacts:
+    """The intake limit has passed: the kind's effect (Art. 32: the application counts
+    as accepted from the day it was received), and the intake desk is carded yellow."""
+    intake = facts.intake
+    assert intake is not None
+    after = kind.on_limit_passed(facts.pk, at)
     counts["deemed_accepted"] += 1
-    today = local_date(at)
-    desk = case.hall or case.department
     card = _issue(
-        case=case,
+        kind,
+        after,
         colour=CardColour.YELLOW,
         rule=CardRule.INTAKE_LIMIT,
         step=None,
-        step_name=_("Intake"),
-        handler=case.received_by,
-        department=_accountable(desk),
-        deadline=case.review_due_on,
-        days_overdue=calendar.wd(case.review_due_on, today),
+        step_name=intake.step_name,
+        handler=intake.handler,
+        department=_accountable(intake.department),
+        deadline=intake.due_on,
+        days_overdue=calendar.wd(intake.due_on, local_date(at)),
         at=at,
     )
     if card is not None:
         counts["yellow_cards"] += 1
-    return case
+    return after
 
 
-def _active_steps(case: Case) -> list[CaseStep]:
-    return list(
-        CaseStep.objects.filter(case=case, status=StepStatus.ACTIVE)
-        .select_related("department", "assignee")
-        .order_by("order", "id")
+def _at_fault(steps: tuple[StepFacts, ...]) -> StepFacts | None:
+    """The step a deadline card names: the lead department's open step, else the
+    first assisting step still open."""
+    lead = [s for s in steps if s.lead]
+    return (lead or list(steps) or [None])[0]
+
+
+def _has_deadline_card(cards: list[Card], deadline: dt.date) -> bool:
+    return any(
+        c.colour == CardColour.YELLOW and c.rule == CardRule.DEADLINE and c.deadline == deadline
+        for c in cards
     )
 
 
-def _at_fault(steps: list[CaseStep]) -> CaseStep | None:
-    """The step a deadline card names: the lead department's active step, else the
-    first assisting step still open."""
-    lead = [s for s in steps if s.kind == StepKind.LEAD]
-    return (lead or steps or [None])[0]
-
-
-def _yellow_card(case, steps, cards, at, today, calendar, counts) -> None:
-    """One full working day past the deadline: ``wd(deadline, t) ≥ 1``; once per case
+def _yellow_card(
+    kind: ClockedKind,
+    facts: ClockFacts,
+    cards: list[Card],
+    at: dt.datetime,
+    today: dt.date,
+    calendar: WorkCalendar,
+    counts: Counter[str],
+) -> None:
+    """One full working day past the deadline: ``wd(deadline, t) ≥ 1``; once per item
     and deadline."""
-    if case.deadline is None or calendar.wd(case.deadline, today) < 1:
+    deadline = facts.deadline
+    if deadline is None or calendar.wd(deadline, today) < 1:
         return
-    if any(
-        c.colour == CardColour.YELLOW
-        and c.rule == CardRule.DEADLINE
-        and c.deadline == case.deadline
-        for c in cards
-    ):
+    if _has_deadline_card(cards, deadline):
         return
-    step = _at_fault(steps)
+    step = _at_fault(facts.steps)
     card = _issue(
-        case=case,
+        kind,
+        facts,
         colour=CardColour.YELLOW,
         rule=CardRule.DEADLINE,
         step=step,
         step_name=step.name if step else "",
-        handler=step.assignee if step else None,
-        department=_accountable(step.department if step else case.department),
-        deadline=case.deadline,
-        days_overdue=calendar.wd(case.deadline, today),
+        handler=step.assignee if step else facts.lead_handler,
+        department=_accountable(step.department if step else facts.department),
+        deadline=deadline,
+        days_overdue=calendar.wd(deadline, today),
         at=at,
     )
     if card is not None:
@@ -232,8 +251,16 @@ def _yellow_card(case, steps, cards, at, today, calendar, counts) -> None:
         counts["yellow_cards"] += 1
 
 
-def _red_cards(case, cards, at, today, calendar, counts) -> None:
-    """A yellow-carded case still open ``red_after_days`` working days later."""
+def _red_cards(
+    kind: ClockedKind,
+    facts: ClockFacts,
+    cards: list[Card],
+    at: dt.datetime,
+    today: dt.date,
+    calendar: WorkCalendar,
+    counts: Counter[str],
+) -> None:
+    """A yellow-carded item still open ``red_after_days`` working days later."""
     red_after = settings.TONGBAN_RED_AFTER_DAYS
     reds = {c.yellow_id for c in cards if c.colour == CardColour.RED}
     for yellow in [c for c in cards if c.colour == CardColour.YELLOW]:
@@ -242,10 +269,11 @@ def _red_cards(case, cards, at, today, calendar, counts) -> None:
         if calendar.wd(yellow.issued_on, today) < red_after:
             continue
         card = _issue(
-            case=case,
+            kind,
+            facts,
             colour=CardColour.RED,
             rule=CardRule.NOT_CURED,
-            step=yellow.step,
+            step=None,
             step_name=yellow.step_name,
             handler=yellow.handler,
             department=yellow.department,
@@ -259,139 +287,111 @@ def _red_cards(case, cards, at, today, calendar, counts) -> None:
             counts["red_cards"] += 1
 
 
-def _urge_overdue_steps(case, steps, at, today, calendar, counts) -> None:
+def _urge_overdue_steps(
+    kind: ClockedKind,
+    facts: ClockFacts,
+    at: dt.datetime,
+    today: dt.date,
+    calendar: WorkCalendar,
+    counts: Counter[str],
+) -> dict[int, dt.date]:
     """An open step past its own due date is urged on the first working day after it,
     and again on each further working day it stays overdue (``TONGBAN_URGE_MODE``
-    "daily"; "once" urges only the first time)."""
+    "daily"; "once" urges only the first time). The last automatic urging of each
+    step with a due date, today's included (``next_check`` reads it)."""
+    limited = [s for s in facts.steps if s.due_on is not None]
+    if not limited:
+        return {}
+    urged = kind.last_automatic_urgings(facts.pk, [s.id for s in limited])
     if not calendar.is_workday(today):
-        return
-    overdue = [s for s in steps if s.due_on is not None and today > s.due_on]
-    if not overdue:
-        return
-    urged = _last_automatic_urgings(case, overdue)
-    for step in overdue:
-        last = urged.get(step.pk)
+        return urged
+    for step in limited:
+        assert step.due_on is not None
+        if today <= step.due_on:
+            continue
+        last = urged.get(step.id)
         if last is not None and (urge_mode() == "once" or last >= today):
             continue
         message = _("Step “%(step)s” was due on %(due)s and is overdue.") % {
             "step": step.name,
             "due": step.due_on.isoformat(),
         }
-        cases.urge_case(actor=None, case=case, message=message, at=at, step_id=step.pk)
+        kind.urge(facts.pk, step.id, message, at)
+        urged[step.id] = today
         counts["urgings"] += 1
+    return urged
 
 
-def _last_automatic_urgings(case: Case, steps) -> dict[int, dt.date]:
-    last: dict[int, dt.date] = {}
-    for step_id, on in Urging.objects.filter(case=case, automatic=True, step__in=steps).values_list(
-        "step_id", "on"
-    ):
-        if step_id not in last or on > last[step_id]:
-            last[step_id] = on
-    return last
-
-
-def _pledge_overdue(case, at, today, counts) -> None:
-    """容缺受理: the pledged materials are not in by the pledged day."""
-    if case.pledge_due_on is None or today <= case.pledge_due_on:
-        return
-    if _raise_alert(
-        case,
-        AlertKind.PLEDGE_OVERDUE,
-        f"pledge:{case.pledge_due_on.isoformat()}",
-        case.pledge_due_on,
-        at,
-        _("Case %(number)s: the pledged materials were due on %(due)s and are not in."),
-    ):
-        counts["pledges_overdue"] += 1
-
-
-def _special_overrun(case, at, today, counts) -> None:
-    """A special procedure has its own limit; overrunning it is itself supervised."""
-    suspension = (
-        Suspension.objects.filter(
-            case=case, ended_at__isnull=True, kind=SuspensionKind.SPECIAL_PROCEDURE
-        )
-        .order_by("-started_at")
-        .first()
-    )
-    if suspension is None or suspension.due_on is None or today <= suspension.due_on:
-        return
-    if _raise_alert(
-        case,
-        AlertKind.SPECIAL_OVERRUN,
-        f"suspension:{suspension.pk}",
-        suspension.due_on,
-        at,
-        _("Case %(number)s: the special procedure was due to end on %(due)s."),
-    ):
-        counts["special_overruns"] += 1
+def _raise_alerts(
+    kind: ClockedKind, facts: ClockFacts, at: dt.datetime, today: dt.date, counts: Counter[str]
+) -> set[tuple[str, str]]:
+    """The conditions past their day that are alerts, not cards (a special procedure
+    over its own limit, a pledge not kept): one alert each. ``(kind, reference)`` of
+    every alert the item has, for ``next_check``."""
+    if not facts.alerts:
+        return set()
+    raised = set(Alert.objects.of(kind.key, facts.pk).values_list("kind", "reference"))
+    for condition in facts.alerts:
+        key = (condition.kind, condition.reference)
+        if key in raised or today <= condition.due_on:
+            continue
+        if _raise_alert(kind, facts, condition, at):
+            counts[ALERT_COUNTERS.get(condition.kind, condition.kind)] += 1
+        raised.add(key)
+    return raised
 
 
 def next_check(
-    case: Case,
+    facts: ClockFacts,
     today: dt.date,
     calendar: WorkCalendar,
     *,
-    steps: list[CaseStep] | None = None,
-    cards: list[Card] | None = None,
+    cards: list[Card],
+    urged: dict[int, dt.date],
+    raised: set[tuple[str, str]],
 ) -> dt.date | None:
-    """The first day after ``today`` on which a rule can fire for ``case``, knowing
-    what has been issued already. ``steps`` (the active ones) and ``cards`` are read
-    unless the caller has them."""
+    """The first day after ``today`` on which a rule can fire for the item, knowing
+    what has been issued already: its ``cards``, the last automatic urging of each
+    step (``urged``) and its alerts (``raised``)."""
     candidates: list[dt.date] = []
-    if case.status == CaseStatus.RECEIVED:
-        candidates.append(case.review_due_on + DAY)
-    elif case.status == CaseStatus.IN_PROGRESS:
-        cards = list(case.cards.all()) if cards is None else cards
-        if case.deadline is not None and not any(
-            c.colour == CardColour.YELLOW
-            and c.rule == CardRule.DEADLINE
-            and c.deadline == case.deadline
-            for c in cards
-        ):
-            candidates.append(calendar.add(case.deadline, 1))
+    if facts.state == ItemState.NOT_STARTED and facts.intake is not None:
+        candidates.append(facts.intake.due_on + DAY)
+    elif facts.state == ItemState.RUNNING:
+        if facts.deadline is not None and not _has_deadline_card(cards, facts.deadline):
+            candidates.append(calendar.add(facts.deadline, 1))
         reds = {c.yellow_id for c in cards if c.colour == CardColour.RED}
         for yellow in cards:
             if yellow.colour == CardColour.YELLOW and yellow.pk not in reds and not yellow.cured_at:
                 candidates.append(calendar.add(yellow.issued_on, settings.TONGBAN_RED_AFTER_DAYS))
-        steps = [
-            s for s in (_active_steps(case) if steps is None else steps) if s.due_on is not None
-        ]
-        urged = _last_automatic_urgings(case, steps) if steps else {}
-        for step in steps:
-            last = urged.get(step.pk)
+        for step in facts.steps:
+            if step.due_on is None:
+                continue
+            last = urged.get(step.id)
             if last is None:
                 candidates.append(calendar.add(step.due_on, 1))
             elif urge_mode() != "once":
                 candidates.append(calendar.add(max(last, today), 1))
-    pledge = case.pledge_due_on
-    if (
-        case.status in (CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED)
-        and pledge is not None
-        and not case.alerts.filter(
-            kind=AlertKind.PLEDGE_OVERDUE, reference=f"pledge:{pledge.isoformat()}"
-        ).exists()
-    ):
-        candidates.append(pledge + DAY)
-    if case.status == CaseStatus.SUSPENDED:
-        suspension = (
-            Suspension.objects.filter(
-                case=case, ended_at__isnull=True, kind=SuspensionKind.SPECIAL_PROCEDURE
-            )
-            .order_by("-started_at")
-            .first()
-        )
-        if (
-            suspension is not None
-            and suspension.due_on is not None
-            and not case.alerts.filter(reference=f"suspension:{suspension.pk}").exists()
-        ):
-            candidates.append(suspension.due_on + DAY)
+    for condition in facts.alerts:
+        if (condition.kind, condition.reference) not in raised:
+            candidates.append(condition.due_on + DAY)
     if not candidates:
         return None
     # Whatever was due up to today has just been dealt with.
     return max(min(candidates), today + DAY)
+
+
+def next_check_of(kind: ClockedKind, pk: int, at: dt.datetime) -> dt.date | None:
+    """The supervision-aware next check of one item as it is now (under its lock, in
+    the caller's transaction), without applying any rule."""
+    facts = kind.check(pk, at)
+    if facts is None:
+        return None
+    today = local_date(at)
+    cards = list(Card.objects.of(kind.key, pk))
+    limited = [s.id for s in facts.steps if s.due_on is not None]
+    urged = kind.last_automatic_urgings(pk, limited) if limited else {}
+    raised = set(Alert.objects.of(kind.key, pk).values_list("kind", "reference"))
+    return next_check(facts, today, get_calendar(), cards=cards, urged=urged, raised=raised)
 
 
 # --- issuing ----------------------------------------------------------------------------
@@ -400,7 +400,7 @@ def next_check(
 def _accountable(department: Department) -> Department:
     """Cards count for a department, not for one of its sections."""
     if department.kind == DepartmentKind.SECTION and department.parent_id:
-        return department.parent
+        return department.parent  # type: ignore[return-value]
     return department
 
 
@@ -426,26 +426,32 @@ def _recipients(card: Card) -> list[tuple[User, str]]:
 
 
 def _issue(
+    kind: ClockedKind,
+    facts: ClockFacts,
     *,
-    case: Case,
     colour: str,
     rule: str,
-    step,
+    step: StepFacts | None,
     step_name: str,
-    handler,
+    handler: User | None,
     department: Department,
     deadline: dt.date,
     days_overdue: int,
     at: dt.datetime,
     yellow: Card | None = None,
 ) -> Card | None:
-    """Write a card with its audit record and its messages; None if it exists."""
+    """Write a card with its audit record and its messages; None if it exists. A red
+    card names the yellow card's step."""
     card = Card(
-        case=case,
+        subject_kind=kind.key,
+        subject_id=facts.pk,
+        subject_number=facts.number,
+        subject_title=facts.title,
         colour=colour,
         rule=rule,
-        step=step,
+        step_id=step.id if step else (yellow.step_id if yellow else None),
         step_name=step_name,
+        step_department=step.department if step else (yellow.step_department if yellow else None),
         handler=handler,
         department=department,
         deadline=deadline,
@@ -466,9 +472,9 @@ def _issue(
         actor=None,
         action=f"card.{colour}",
         obj=card,
-        object_repr=f"{case.number} {card.get_colour_display()}",
+        object_repr=f"{facts.number} {card.get_colour_display()}",
         after={
-            "case": case.number,
+            kind.key: facts.number,
             "rule": rule,
             "step": step_name,
             "handler": handler.username if handler else None,
@@ -479,72 +485,79 @@ def _issue(
         at=at,
     )
     body = _(
-        "%(colour)s for case %(number)s (%(item)s): %(rule)s, %(days)d working days past "
+        "%(colour)s for %(kind)s %(number)s (%(item)s): %(rule)s, %(days)d working days past "
         "%(deadline)s; step %(step)s, handler %(handler)s."
     ) % {
         "colour": card.get_colour_display(),
-        "number": case.number,
-        "item": case.item_name,
+        "kind": kind.label,
+        "number": facts.number,
+        "item": facts.title,
         "rule": card.get_rule_display(),
         "days": days_overdue,
         "deadline": deadline.isoformat(),
         "step": step_name or "—",
         "handler": handler.display_name if handler else "—",
     }
-    notify_staff(
-        [u for u, _role in people], template=f"supervision.{colour}", body=body, at=at, case=case
+    kind.notify(
+        facts.pk, [u for u, _role in people], template=f"supervision.{colour}", body=body, at=at
     )
     return card
 
 
-def _raise_alert(case, kind, reference, due_on, at, text) -> bool:
+def _raise_alert(
+    kind: ClockedKind, facts: ClockFacts, condition: clocked.AlertCondition, at: dt.datetime
+) -> bool:
     try:
         with transaction.atomic():
             Alert.objects.create(
-                case=case,
-                kind=kind,
-                reference=reference,
-                department=case.department,
-                due_on=due_on,
+                subject_kind=kind.key,
+                subject_id=facts.pk,
+                subject_number=facts.number,
+                subject_title=facts.title,
+                kind=condition.kind,
+                reference=condition.reference,
+                department=condition.department,
+                due_on=condition.due_on,
                 issued_at=at,
                 issued_on=local_date(at),
             )
     except IntegrityError:
         return False
     heads = User.objects.filter(
-        is_active=True, roles__code=RoleCode.DEPARTMENT_HEAD, department=case.department
+        is_active=True, roles__code=RoleCode.DEPARTMENT_HEAD, department=condition.department
     ).distinct()[:3]
-    notify_staff(
+    kind.notify(
+        facts.pk,
         heads,
-        template=f"supervision.{kind}",
-        body=text % {"number": case.number, "due": due_on.isoformat()},
+        template=f"supervision.{condition.kind}",
+        body=condition.text % {"number": facts.number, "due": condition.due_on.isoformat()},
         at=at,
-        case=case,
     )
+    object_type, object_id = kind.audit_object(facts.pk)
     record_event(
         actor=None,
-        action=f"alert.{kind}",
-        obj=case,
-        after={"reference": reference, "due_on": due_on},
+        action=f"alert.{condition.kind}",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=facts.number,
+        after={"reference": condition.reference, "due_on": condition.due_on},
         at=at,
     )
     return True
 
 
 # --- called by the case engine in its own transactions ---------------------------------
+# Kept until the case engine sends ``cases.signals`` instead of calling these
+# (``kinds.cases`` connects the receivers that call ``curing``).
 
 
-def cure_cards(case: Case, at: dt.datetime) -> int:
+def cure_cards(case: Any, at: dt.datetime) -> int:
     """A card is cured when its case completes or is terminated (or withdrawn)."""
-    cured = Card.objects.filter(case=case, cured_at__isnull=True).update(
-        cured_at=at, cured_on=local_date(at)
-    )
-    Alert.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=at)
-    return cured
+    return curing.item_closed("case", case.pk, at)
 
 
-def resolve_alerts(case: Case, kind: str, at: dt.datetime) -> None:
-    Alert.objects.filter(case=case, kind=kind, resolved_at__isnull=True).update(resolved_at=at)
+def resolve_alerts(case: Any, kind: str, at: dt.datetime) -> None:
+    curing.resolve_alerts("case", case.pk, kind, at)
 
 
 # --- rectification ------------------------------------------------------------------------
@@ -591,8 +604,10 @@ def visible_cards(user):
 __all__ = [
     "SweepResult",
     "check_case",
+    "check_item",
     "cure_cards",
     "next_check",
+    "next_check_of",
     "record_rectification",
     "resolve_alerts",
     "sweep",

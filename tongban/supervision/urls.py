@@ -1,8 +1,9 @@
-"""Office pages of electronic supervision, mounted at ``/office/supervision/``."""
+"""Office pages of electronic supervision, mounted at ``/office/supervision/``: the
+pages over every kind of clocked item, then each kind's own (``ClockedKind.urls``)."""
 
 from django.urls import path
 
-from . import views
+from . import clocked, views
 
 app_name = "supervision"
 
@@ -12,6 +13,5 @@ urlpatterns = [
     path("cards/<int:pk>/", views.card_detail, name="card"),
     path("urgings/", views.urgings, name="urgings"),
     path("alerts/", views.alerts, name="alerts"),
-    path("realtime/", views.realtime, name="realtime"),
-    path("query/", views.query, name="query"),
+    *(pattern for kind in clocked.kinds() for pattern in kind.urls()),
 ]

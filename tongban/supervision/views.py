@@ -1,9 +1,11 @@
 """Office pages of electronic supervision (电子监察), mounted at
-``/office/supervision/``: the dashboard, cards with the rectification note, urgings,
-alerts, real-time supervision and the comprehensive query. Thin: access, parse, call
-the selector or service, respond. Every list is paginated, sortable where it makes
-sense and exported to Excel with ``?format=xlsx``; the selectors scope every row to
-the user (a supervisor sees every department, a department head their own)."""
+``/office/supervision/``: the dashboard, cards with the rectification note, urgings
+and alerts, over every kind of clocked item; the kinds add their own pages (for
+cases the real-time lists and the comprehensive query: ``kinds.cases.views``). Thin:
+access, parse, call the selector or service, respond. Every list is paginated,
+sortable where it makes sense and exported to Excel with ``?format=xlsx``; the
+selectors scope every row to the user (a supervisor sees every department, a
+department head their own)."""
 
 from __future__ import annotations
 
@@ -22,13 +24,10 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.accounts.access import holds_role, module_required
 from tongban.accounts.roles import Module, RoleCode
-from tongban.cases import excel as case_excel
-from tongban.cases.models import Case, Urging
-from tongban.cases.selectors import case_list, with_colours
 from tongban.core import clock
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 
-from . import excel, forms, selectors, services
+from . import clocked, excel, forms, selectors, services
 from .models import Alert, Card
 
 LIST_SIZE = 25
@@ -67,12 +66,16 @@ def _export(request, sheet: excel.Sheet, rows) -> HttpResponse:
     return _xlsx(content, str(sheet.title()))
 
 
+def _order(request, keys, default: str) -> str:
+    """``?order=key`` or ``-key`` among ``keys``, else ``default``."""
+    order = request.GET.get("order", "") or default
+    return order if order.lstrip("-") in keys else default
+
+
 def _sorted(rows, request, orders: dict[str, str], default: str):
     """``?order=key`` or ``-key`` among ``orders`` (key → field); the chosen key."""
-    order = request.GET.get("order", "") or default
-    field = orders.get(order.lstrip("-"))
-    if field is None:
-        order, field = default, orders[default.lstrip("-")]
+    order = _order(request, orders, default)
+    field = orders[order.lstrip("-")]
     descending = "-" if order.startswith("-") else ""
     return rows.order_by(f"{descending}{field}", f"{descending}pk"), order
 
@@ -120,32 +123,25 @@ def _month_end(first: dt.date) -> dt.date:
 
 @supervision_required
 def dashboard(request):
-    """监察首页: the open cases by colour, this month's cards per department, the
-    on-time rate of the last twelve months and the items most overdue. Every figure
-    links to the list behind it, filtered so that it shows the same number. Four
-    aggregate queries whatever the number of cases."""
+    """监察首页: the open items by colour, this month's cards per department, the
+    on-time rate of the last twelve months and the categories most overdue, every
+    kind of clocked item added up. Every figure links to the list behind it,
+    filtered so that it shows the same number (the list of the first kind
+    registered: cases). Four aggregate queries per kind whatever the number of
+    items."""
     user, today = request.user, clock.local_date()
     first = today.replace(day=1)
     counts = selectors.open_counts(user, today)
+    lists = clocked.kinds()[0]
     figures = [
-        ("open", gettext_lazy("Open cases"), counts["open"], _url("query", status="open")),
-        (
-            "due_soon",
-            gettext_lazy("Due soon"),
-            counts["due_soon"],
-            _url("realtime", tab="processing", state="due_soon"),
-        ),
-        (
-            "overdue",
-            gettext_lazy("Overdue"),
-            counts["overdue"],
-            _url("realtime", tab="processing", state="overdue"),
-        ),
+        ("open", gettext_lazy("Open cases"), counts["open"], lists.list_url("open")),
+        ("due_soon", gettext_lazy("Due soon"), counts["due_soon"], lists.list_url("due_soon")),
+        ("overdue", gettext_lazy("Overdue"), counts["overdue"], lists.list_url("overdue")),
         (
             "suspended",
             gettext_lazy("Suspended"),
             counts["suspended"],
-            _url("query", status="suspended"),
+            lists.list_url("suspended"),
         ),
     ]
     period = {"issued_from": first.isoformat(), "issued_to": today.isoformat()}
@@ -175,13 +171,13 @@ def dashboard(request):
         row = found.get(key, {"month": key, "completed": 0, "on_time": 0, "rate": None})
         span = {"completed_from": month_first.isoformat(), "completed_to": month_last.isoformat()}
         row["links"] = {
-            "completed": _url("query", **span),
-            "on_time": _url("query", on_time="yes", **span),
+            "completed": lists.list_url("completed", **span),
+            "on_time": lists.list_url("on_time", **span),
         }
         trend.append(row)
     top = selectors.top_overdue_items(user, today)
     for row in top:
-        row["link"] = _url("query", item=row["code"], overdue="on")
+        row["link"] = lists.list_url("overdue_category", item=row["code"])
     chart = {
         "cards": {
             "departments": [row["name"] for row in departments],
@@ -225,7 +221,7 @@ CARD_ORDERS = {
     "deadline": "deadline",
     "days": "days_overdue",
     "department": "department__code",
-    "number": "case__number",
+    "number": "subject_number",
 }
 
 
@@ -290,11 +286,11 @@ def card_detail(request, pk: int):
 def urgings(request):
     """催办记录: automatic and manual — who, whom, when, step, message."""
     form = forms.UrgingFilterForm(request.GET)
+    order = _order(request, selectors.URGING_KEYS, "-at")
     if _valid(form):
-        rows = selectors.urgings(request.user, automatic=form.automatic())
+        rows = selectors.urgings(request.user, automatic=form.automatic(), order=order)
     else:
-        rows = Urging.objects.none()
-    rows, order = _sorted(rows, request, {"at": "at", "number": "case__number"}, "-at")
+        rows = selectors.Rows([], selectors.URGING_KEYS["at"], descending=True)
     if request.GET.get("format") == "xlsx":
         return _export(request, excel.URGINGS, rows)
     context = _list_context(request, rows, form=form, order=order)
@@ -311,126 +307,12 @@ def alerts(request):
     else:
         rows = Alert.objects.none()
     rows, order = _sorted(
-        rows, request, {"issued": "issued_at", "due": "due_on", "number": "case__number"}, "-issued"
+        rows,
+        request,
+        {"issued": "issued_at", "due": "due_on", "number": "subject_number"},
+        "-issued",
     )
     if request.GET.get("format") == "xlsx":
         return _export(request, excel.ALERTS, rows)
     context = _list_context(request, rows, form=form, order=order, today=clock.local_date())
     return render(request, "supervision/alerts.html", context)
-
-
-# --- real-time supervision -----------------------------------------------------------------
-
-REALTIME_TABS = {
-    "supplement": gettext_lazy("Supplement supervision"),
-    "processing": gettext_lazy("Processing limits"),
-    "intake": gettext_lazy("Supplement-notification limits"),
-    "special": gettext_lazy("Special-procedure limits"),
-}
-CASE_ORDERS = {"number": "number", "received": "received_at", "deadline": "deadline"}
-REALTIME_ORDERS = {
-    "supplement": (CASE_ORDERS, "received"),
-    "processing": (CASE_ORDERS, "deadline"),
-    "intake": ({**CASE_ORDERS, "review_due": "review_due_on"}, "review_due"),
-    "special": ({"due": "due_on", "number": "case__number", "started": "started_on"}, "due"),
-}
-REALTIME_FIELDS = {
-    "supplement": ("applicant", "number", "requested_from", "requested_to", "department"),
-    "processing": ("state", "department"),
-    "intake": ("department",),
-    "special": ("department",),
-}
-
-
-@supervision_required
-def realtime(request):
-    """实时监察: the four lists across departments, each with its counts per
-    department (each count links to the list of that department)."""
-    user, today = request.user, clock.local_date()
-    tab = request.GET.get("tab", "supplement")
-    tab = tab if tab in REALTIME_TABS else "supplement"
-    form = forms.RealtimeForm(request.GET)
-    valid = _valid(form)
-    data = form.cleaned_data if valid else {}
-    department_field = "department"
-    if not valid:
-        rows, counts = Case.objects.none(), []
-    elif tab == "supplement":
-        rows = selectors.supplement_waiting(user, form.waiting())
-        counts = selectors.counts_per_department(rows)
-    elif tab == "processing":
-        rows = selectors.processing_limits_in_state(user, today, data["state"])
-        counts = selectors.counts_per_department(rows)
-    elif tab == "intake":
-        rows = selectors.intake_limits(user, today)
-        counts = selectors.counts_per_department(rows)
-    else:
-        rows = selectors.special_procedure_limits(user, today)
-        counts = selectors.special_procedures_per_department(rows)
-        department_field = "case__department"
-    if data.get("department"):
-        rows = selectors.of_department(rows, data["department"], department_field)
-    orders, default = REALTIME_ORDERS[tab]
-    rows, order = _sorted(rows, request, orders, default)
-    if request.GET.get("format") == "xlsx":
-        sheet = excel.SPECIAL_PROCEDURES if tab == "special" else excel.REALTIME_CASES
-        return _export(request, sheet, rows)
-    base = request.GET.copy()
-    for key in ("page", "format", "department", "order"):
-        base.pop(key, None)
-    base["tab"] = tab
-    for row in counts:
-        link = base.copy()
-        link["department"] = row["code"]
-        row["link"] = "?" + link.urlencode()
-    context = _list_context(
-        request,
-        rows,
-        form=form,
-        tab=tab,
-        tabs=REALTIME_TABS,
-        order=order,
-        orders=orders,
-        counts=counts,
-        today=today,
-        fields=[form[name] for name in REALTIME_FIELDS[tab]],
-    )
-    if tab == "special":
-        with_colours([s.case for s in context["page"].object_list], today)
-    else:
-        with_colours(context["page"].object_list, today)
-    return render(request, "supervision/realtime.html", context)
-
-
-# --- comprehensive supervision ---------------------------------------------------------------
-
-
-@supervision_required
-def query(request):
-    """综合监察: by hall, case number, handling type, status, department, applicant,
-    acceptor, item, acceptance dates (and the completion month the dashboard's trend
-    links to); every row links to the case and to its process diagram."""
-    form = forms.SupervisionQueryForm(request.GET)
-    today = clock.local_date()
-    if _valid(form):
-        data = form.cleaned_data
-        filters = form.filters(today)
-        cases = case_list(request.user, filters)
-        if data["completed_from"] or data["completed_to"] or data["on_time"]:
-            cases = selectors.completed_between(
-                cases,
-                data["completed_from"] or dt.date.min,
-                data["completed_to"] or dt.date.max,
-                on_time=form.completed_on_time(),
-            )
-        order = filters.order
-    else:
-        cases, order = Case.objects.none(), ""
-    if request.GET.get("format") == "xlsx":
-        content = case_excel.export_cases(
-            actor=request.user, cases=cases[:EXPORT_LIMIT], at=clock.now()
-        )
-        return _xlsx(content, _("Comprehensive supervision"))
-    context = _list_context(request, cases, form=form, order=order)
-    with_colours(context["page"].object_list, today)
-    return render(request, "supervision/query.html", context)

@@ -1,21 +1,19 @@
-"""Where the case engine calls back into electronic supervision: its cards are
-cured and its alerts resolved when the case moves on. Imported inside the functions
-because supervision builds on the case engine (a cycle, kept in this one place).
+"""Where the case engine tells the apps built on it that a case moved on: its cards
+are cured and its alerts resolved by electronic supervision, which listens to
+``cases.signals`` (the case engine does not import it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from .. import signals
 from ..models import Case
 
 
-def _cure(case: Case, at) -> None:
-    # Supervision builds on the case engine; its cards are cured when the case ends.
-    from tongban.supervision.services import cure_cards
-
-    cure_cards(case, at)
+def _cure(case: Case, at: dt.datetime) -> None:
+    signals.case_closed.send(sender=Case, case=case, at=at)
 
 
-def _resolve_alerts(case: Case, kind: str, at) -> None:
-    from tongban.supervision.services import resolve_alerts
-
-    resolve_alerts(case, kind, at)
+def _resolve_alerts(case: Case, kind: str, at: dt.datetime) -> None:
+    signals.case_alert_resolved.send(sender=Case, case=case, kind=kind, at=at)

@@ -22,6 +22,7 @@ from tongban.core.errors import PermissionDenied
 from tongban.core.files import file_response
 
 from .. import forms, privacy, selectors
+from ..diagram import build_diagram
 from ..labels import timeline_label
 from ..models import Case, CaseStep, ExtensionStatus, OpinionTemplate, StepKind, StepStatus
 from ._access import _case_or_404, case_staff_required
@@ -230,7 +231,6 @@ def _diagram(view: selectors.CaseView):
     already — no query. Safe markup: the diagram escapes every text it draws."""
     from django.utils.safestring import mark_safe
 
-    from tongban.supervision.diagram import build_diagram
     from tongban.workcalendar.calendar import get_calendar
 
     if not view.steps:

@@ -43,8 +43,8 @@ def history(personas, items):
     case = accepted(personas, items.promised, at("2026-03-02"))
     sweep(at=at("2026-03-24", 0, 5))
     sweep(at=at("2026-03-27", 0, 5))
-    yellow = Card.objects.get(case=case, colour=CardColour.YELLOW)
-    red = Card.objects.get(case=case, colour=CardColour.RED)
+    yellow = Card.objects.of("case", case.pk).get(colour=CardColour.YELLOW)
+    red = Card.objects.of("case", case.pk).get(colour=CardColour.RED)
     return case, yellow, red
 
 
@@ -103,7 +103,7 @@ def test_it_filters_by_colour_cured_department_date_and_case_number(personas, it
     _case, yellow, red = history
     later = accepted(personas, items.promised, at("2026-03-03"))
     sweep(at=at("2026-03-25", 0, 5))
-    later_yellow = Card.objects.get(case=later, colour=CardColour.YELLOW)
+    later_yellow = Card.objects.of("case", later.pk).get(colour=CardColour.YELLOW)
     client = session_client(personas.supervisor)
 
     assert ids(get(client, "/cards", colour="red")) == [red.pk]

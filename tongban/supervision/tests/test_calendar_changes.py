@@ -15,7 +15,7 @@ from tongban.cases import services
 from tongban.cases.models import CaseStatus, StepStatus
 from tongban.cases.testing import accepted, at
 from tongban.core import clock as core_clock
-from tongban.supervision.calendar_changes import (
+from tongban.supervision.kinds.cases.calendar import (
     affected_cases,
     apply_calendar_change,
     proposed_calendar,
@@ -141,7 +141,7 @@ def test_a_closed_case_is_untouched(personas, items, django_capture_on_commit_ca
 def test_an_issued_card_keeps_its_deadline(personas, items, django_capture_on_commit_callbacks):
     case = accepted(personas, items.promised, at("2026-03-02"))
     sweep(at=at("2026-03-24", 0, 5))
-    card = Card.objects.get(case=case, rule=CardRule.DEADLINE)
+    card = Card.objects.of("case", case.pk).get(rule=CardRule.DEADLINE)
     assert card.deadline == D(2026, 3, 23)
     before = (card.days_overdue, card.issued_on, card.colour)
 

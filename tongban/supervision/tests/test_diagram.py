@@ -10,12 +10,12 @@ import xml.etree.ElementTree as ET
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
 from tongban.cases import services
+from tongban.cases.diagram import PALETTE, build_diagram, case_diagram
 from tongban.cases.models import Decision
 from tongban.cases.testing import accepted, active_step, at, receive
 from tongban.catalog import services as catalog
 from tongban.catalog.models import HandlingType
 from tongban.catalog.rules import AssistingSpec, StepSpec
-from tongban.supervision.diagram import PALETTE, build_diagram, case_diagram
 from tongban.workcalendar.calendar import get_calendar
 
 SVG = "{http://www.w3.org/2000/svg}"

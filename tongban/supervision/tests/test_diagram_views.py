@@ -1,4 +1,4 @@
-"""The process diagram page (``/office/cases/<number>/diagram/``), its SVG download
+"""The process diagram page (``/office/supervision/cases/<number>/diagram/``), its SVG download
 and the diagram on the case page: scoped like the case, in a constant number of
 queries."""
 
@@ -19,7 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _url(case, **query) -> str:
-    url = reverse("cases:diagram", args=[case.number])
+    url = reverse("supervision:diagram", args=[case.number])
     return url + ("?format=svg" if query.get("svg") else "")
 
 
@@ -88,7 +88,9 @@ def test_a_case_out_of_scope_is_not_found(client, personas, items):
 
     assert client.get(_url(case)).status_code == 404
     assert client.get(_url(case, svg=True)).status_code == 404
-    assert client.get(reverse("cases:diagram", args=["TS-2026-NONE-000001"])).status_code == 404
+    assert (
+        client.get(reverse("supervision:diagram", args=["TS-2026-NONE-000001"])).status_code == 404
+    )
 
 
 def test_an_administrator_without_case_modules_is_refused(client, personas, items):
@@ -119,7 +121,7 @@ def test_the_case_page_embeds_the_diagram_without_extra_queries(client, personas
 
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert 'id="case-diagram"' in html
-    assert reverse("cases:diagram", args=[case.number]) in html
+    assert reverse("supervision:diagram", args=[case.number]) in html
     # One box per step of the process (5), the returned passes folded into them.
     diagram = html.split('id="case-diagram"', 1)[1].split("</svg>", 1)[0]
     assert diagram.count("data-step=") == 5

@@ -60,7 +60,7 @@ def test_rows_link_to_the_case_page(client, personas, history):
     log_in(client, personas.supervisor)
     body = client.get(QUERY, {"number": history.old.number}).content.decode()
     assert reverse("cases:detail", args=[history.old.number]) in body
-    assert reverse("cases:diagram", args=[history.old.number]) in body
+    assert reverse("supervision:diagram", args=[history.old.number]) in body
     assert f'data-colour="overdue" data-case="{history.old.number}"' in body
 
 
@@ -89,14 +89,14 @@ def test_the_urgings_automatic_and_manual(client, personas, history):
     manual = _rows(client.get(URGINGS, {"kind": "manual"}))
 
     assert len(everything) == Urging.objects.count() == len(automatic) + len(manual)
-    assert [u.case.number for u in manual] == [history.fresh.number]
+    assert [u.number for u in manual] == [history.fresh.number]
     assert manual[0].urged_by == personas.supervisor
     assert automatic and all(u.urged_by is None for u in automatic)
     body = client.get(URGINGS).content.decode()
     assert "请加快办理" in body
     log_in(client, personas.department_head)
     mine = _rows(client.get(URGINGS))
-    assert all(u.case.department.code == "SCJG" for u in mine)
+    assert all(Urging.objects.get(pk=u.pk).case.department.code == "SCJG" for u in mine)
     assert len(mine) < len(everything)
 
 
@@ -111,7 +111,7 @@ def test_the_urgings_export(client, personas, history):
 def test_the_alerts_list_the_special_procedure_over_its_limit(client, personas, history):
     log_in(client, personas.supervisor)
     alerts = _rows(client.get(ALERTS))
-    assert [(a.case.number, a.kind) for a in alerts] == [
+    assert [(a.subject_number, a.kind) for a in alerts] == [
         (history.special.number, AlertKind.SPECIAL_OVERRUN)
     ]
     assert _rows(client.get(ALERTS, {"kind": AlertKind.PLEDGE_OVERDUE})) == []

@@ -49,12 +49,12 @@ def test_it_cures_the_cards_when_the_case_ends(personas, items, end):
     case = accepted(personas, items.promised, at("2026-03-06"))
     sweep(at=at("2026-03-30", 0, 5))
     sweep(at=at("2026-04-02", 0, 5))
-    assert Card.objects.filter(case=case, cured_at__isnull=True).count() == 2
+    assert Card.objects.of("case", case.pk).filter(cured_at__isnull=True).count() == 2
 
     ended_at = at("2026-04-03", 15, 30)
     end(personas, case, ended_at)
 
-    cards = Card.objects.filter(case=case)
+    cards = Card.objects.of("case", case.pk)
     assert {(c.cured_at, c.cured_on) for c in cards} == {(ended_at, D("2026-04-03"))}
     case.refresh_from_db()
     assert case.next_check_on is None
@@ -78,7 +78,7 @@ def test_it_keeps_a_cured_card_cured_and_unchanged_by_later_sweeps(personas, ite
     case = accepted(personas, items.promised, at("2026-03-06"))
     sweep(at=at("2026-03-30", 0, 5))
     _complete(personas, case, at("2026-03-31", 11))
-    card = Card.objects.get(case=case)
+    card = Card.objects.of("case", case.pk).get()
     before = (card.days_overdue, card.issued_at, card.cured_at, card.recipients)
     sweep(at=at("2026-04-30"))
     card.refresh_from_db()

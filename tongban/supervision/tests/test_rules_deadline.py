@@ -15,6 +15,7 @@ import pytest
 from tongban.cases import clock
 from tongban.cases.testing import accepted, at
 from tongban.supervision import selectors
+from tongban.supervision.kinds.cases import lists
 from tongban.workcalendar.calendar import get_calendar
 
 D = dt.date.fromisoformat
@@ -93,7 +94,7 @@ def test_it_turns_due_soon_at_two_working_days_by_default(personas, items):
     supervisor = personas.supervisor
     for day, colour in zip(days, _colours(case, days), strict=True):
         counts = selectors.open_counts(supervisor, D(day))
-        listed = selectors.processing_limits(supervisor, D(day)).filter(pk=case.pk).exists()
+        listed = lists.processing_limits(supervisor, D(day)).filter(pk=case.pk).exists()
         assert counts["due_soon"] == (colour == clock.Colour.DUE_SOON), day
         assert counts["overdue"] == (colour == clock.Colour.OVERDUE), day
         # The processing-limits list shows what is due soon or overdue, nothing else.

@@ -36,7 +36,7 @@ def test_it_deems_an_application_accepted_after_five_working_days(personas, item
     assert event.actor is None and event.detail["deadline"] == "2026-03-23"
     assert AuditRecord.objects.filter(action="case.deemed_accept", object_id=str(case.pk)).exists()
 
-    card = Card.objects.get(case=case)
+    card = Card.objects.of("case", case.pk).get()
     assert (card.colour, card.rule) == (CardColour.YELLOW, CardRule.INTAKE_LIMIT)
     assert card.deadline == D("2026-03-09") and card.days_overdue == 1
     # The intake desk: the clerk who took it in, in the department accountable for it.
@@ -83,7 +83,7 @@ def test_it_does_not_deem_accepted_when_a_supplement_was_asked_in_time(personas,
     case.refresh_from_db()
     assert case.status == CaseStatus.SUPPLEMENT_REQUESTED and case.accepted_on is None
     assert case.next_check_on is None
-    assert not Card.objects.filter(case=case).exists()
+    assert not Card.objects.of("case", case.pk).exists()
 
 
 def test_it_does_not_deem_accepted_an_application_reviewed_on_the_last_day(personas, items):
@@ -115,6 +115,6 @@ def test_it_runs_a_new_intake_limit_from_the_supplement(personas, items):
     assert case.accepted_on == D("2026-03-16")
     assert case.deadline == D("2026-04-07")  # 17–20, 23–27, 30 Mar–3 Apr, 7 Apr (15)
     # Only the intake desk is carded: the case itself is well within its limit.
-    assert list(Card.objects.filter(case=case).values_list("rule", flat=True)) == [
+    assert list(Card.objects.of("case", case.pk).values_list("rule", flat=True)) == [
         CardRule.INTAKE_LIMIT
     ]

@@ -39,7 +39,7 @@ def test_it_cards_nothing_while_a_special_procedure_spans_the_deadline(personas,
         assert clock.colour(case, D(day), get_calendar()) == clock.Colour.SUSPENDED
         counts = selectors.open_counts(personas.supervisor, D(day))
         assert (counts["suspended"], counts["overdue"], counts["due_soon"]) == (1, 0, 0)
-    assert not Card.objects.filter(case=case).exists()
+    assert not Card.objects.of("case", case.pk).exists()
     assert not Urging.objects.filter(case=case).exists()
 
     # Resumed Thursday 7 May: four working days suspended (29, 30 April, 6, 7 May)
@@ -50,7 +50,7 @@ def test_it_cards_nothing_while_a_special_procedure_spans_the_deadline(personas,
     for day in ["2026-05-09", "2026-05-10"]:
         assert sweep(at=at(day, 23)).yellow_cards == 0, day
     assert sweep(at=at("2026-05-11", 0, 5)).yellow_cards == 1
-    card = Card.objects.get(case=case)
+    card = Card.objects.of("case", case.pk).get()
     assert card.deadline == D("2026-05-09") and card.days_overdue == 1
 
 
@@ -61,7 +61,7 @@ def test_it_raises_one_alert_when_the_procedure_overruns_and_resolves_it(persona
     # Saturday 9 May is the first day past the procedure's own limit.
     first = sweep(at=at("2026-05-09", 0, 5))
     assert first.special_overruns == 1
-    alert = Alert.objects.get(case=case)
+    alert = Alert.objects.of("case", case.pk).get()
     assert alert.kind == AlertKind.SPECIAL_OVERRUN and alert.due_on == D("2026-05-08")
     assert alert.department == personas.org.market and alert.resolved_at is None
     assert OutboxMessage.objects.filter(
@@ -70,7 +70,7 @@ def test_it_raises_one_alert_when_the_procedure_overruns_and_resolves_it(persona
     # Still over its limit on the next days: no second alert.
     for day in ["2026-05-09", "2026-05-11", "2026-05-12"]:
         assert sweep(at=at(day, 12)).special_overruns == 0, day
-    assert Alert.objects.filter(case=case).count() == 1
+    assert Alert.objects.of("case", case.pk).count() == 1
     assert selectors.alerts(personas.supervisor).filter(pk=alert.pk).exists()
 
     resumed_at = at("2026-05-13", 9)
@@ -100,7 +100,7 @@ def test_it_alerts_once_for_pledged_materials_not_handed_in(personas, items):
     # The pledge is checked by calendar day: Saturday 7 March is already late.
     assert sweep(at=at("2026-03-07", 0, 5)).pledges_overdue == 1
     assert sweep(at=at("2026-03-09", 0, 5)).pledges_overdue == 0
-    alert = Alert.objects.get(case=case)
+    alert = Alert.objects.of("case", case.pk).get()
     assert alert.kind == AlertKind.PLEDGE_OVERDUE and alert.due_on == D("2026-03-06")
 
     licence = item.materials.get(name="营业执照复印件")

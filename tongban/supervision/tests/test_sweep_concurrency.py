@@ -82,12 +82,12 @@ def test_it_issues_each_card_once_when_two_sweeps_run_together(personas, items):
     }
     assert results[0].checked + results[1].checked >= 9
     for case in late:
-        assert Card.objects.filter(case=case).count() == 1
+        assert Card.objects.of("case", case.pk).count() == 1
         assert Urging.objects.filter(case=case).count() == 1
     for case in unreviewed:
         case.refresh_from_db()
         assert case.status == CaseStatus.IN_PROGRESS
-        assert sorted(Card.objects.filter(case=case).values_list("rule", flat=True)) == [
+        assert sorted(Card.objects.of("case", case.pk).values_list("rule", flat=True)) == [
             CardRule.DEADLINE,
             CardRule.INTAKE_LIMIT,
         ]
@@ -108,5 +108,5 @@ def test_it_checks_one_case_once_when_two_checks_race(personas, items):
     # The second either skipped the locked row (None) or found everything done.
     issued = sum(r["yellow_cards"] for r in results if r is not None)
     assert issued == 1
-    assert Card.objects.filter(case=case, colour=CardColour.YELLOW).count() == 1
+    assert Card.objects.of("case", case.pk).filter(colour=CardColour.YELLOW).count() == 1
     assert Urging.objects.filter(case=case).count() == 1

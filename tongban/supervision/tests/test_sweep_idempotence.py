@@ -105,7 +105,7 @@ def test_it_issues_at_a_later_instant_only_what_became_due_since(personas, items
     friday = sweep(at=at("2026-03-27", 0, 5))
     assert (friday.red_cards, friday.yellow_cards, friday.urgings) == (2, 0, 1)
     new = Card.objects.exclude(pk__in=issued)
-    assert sorted(new.values_list("case__number", "colour", "rule")) == sorted(
+    assert sorted(new.values_list("subject_number", "colour", "rule")) == sorted(
         [
             (world["late"].number, CardColour.RED, CardRule.NOT_CURED),
             (world["unreviewed"].number, CardColour.RED, CardRule.NOT_CURED),

@@ -66,7 +66,9 @@ def _events(personas, items) -> list[tuple[str, Callable[[], object]]]:
 
 
 def _cards() -> set[tuple]:
-    return set(Card.objects.values_list("case__applicant_name", "colour", "rule", "deadline"))
+    names = dict(Case.objects.values_list("pk", "applicant_name"))
+    rows = Card.objects.values_list("subject_id", "colour", "rule", "deadline")
+    return {(names[subject], *rest) for subject, *rest in rows}
 
 
 def _day_by_day(events, first: dt.date, last: dt.date, final: dt.date) -> list[set[tuple]]:

@@ -38,7 +38,7 @@ def test_it_cards_yellow_then_red_and_deems_acceptance(personas, items):
     }
     waiting.refresh_from_db()
     assert waiting.status == CaseStatus.IN_PROGRESS and waiting.accepted_on == waiting.received_on
-    assert {c.rule for c in Card.objects.filter(case=waiting)} == {
+    assert {c.rule for c in Card.objects.of("case", waiting.pk)} == {
         CardRule.INTAKE_LIMIT,
         CardRule.DEADLINE,
     }
@@ -46,7 +46,7 @@ def test_it_cards_yellow_then_red_and_deems_acceptance(personas, items):
     # Three working days later (Friday 27 March) the yellow card turns red.
     later = sweep(at=at("2026-03-27", 0, 5))
     assert later.red_cards >= 1
-    assert Card.objects.filter(case=case, colour=CardColour.RED).count() == 1
+    assert Card.objects.of("case", case.pk).filter(colour=CardColour.RED).count() == 1
 
 
 def test_one_failing_case_does_not_stop_the_sweep(personas, items):
@@ -60,5 +60,5 @@ def test_one_failing_case_does_not_stop_the_sweep(personas, items):
     result = sweep(at=at("2026-03-24", 0, 5))
 
     assert result.failed == 1
-    assert Card.objects.filter(case=healthy, colour=CardColour.YELLOW).count() == 1
-    assert not Card.objects.filter(case=broken).exists()
+    assert Card.objects.of("case", healthy.pk).filter(colour=CardColour.YELLOW).count() == 1
+    assert not Card.objects.of("case", broken.pk).exists()

@@ -26,7 +26,9 @@ from django.conf import settings
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from tongban.cases.models import (
+from tongban.workcalendar.calendar import WorkCalendar
+
+from .models import (
     Case,
     CaseStatus,
     CaseStep,
@@ -35,8 +37,7 @@ from tongban.cases.models import (
     Suspension,
     SuspensionKind,
 )
-from tongban.cases.selectors import step_days
-from tongban.workcalendar.calendar import WorkCalendar
+from .selectors import step_days
 
 # Geometry (px). A column is one step order; lanes stack within a column.
 BOX_W = 168

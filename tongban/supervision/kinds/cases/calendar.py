@@ -8,7 +8,7 @@ event. Cards already issued are never rewritten."
   (no write); ``affected_cases`` compares every open accepted case's stored deadline with the one
   that calendar gives — the preview in the holiday admin.
 - ``apply_calendar_change`` recomputes them with the current calendar; it runs after
-  every calendar change commits (registered in ``SupervisionConfig.ready`` through
+  every calendar change commits (registered by ``kinds.cases.register`` through
   ``workcalendar.services.on_calendar_changed``). Each moved case is written in its
   own transaction with its row locked, like every case action; cards keep the
   deadline they were issued against.
@@ -38,6 +38,10 @@ from tongban.core import clock as core_clock
 from tongban.workcalendar.calendar import WorkCalendar, get_calendar
 from tongban.workcalendar.changes import Moved, on_calendar_preview
 from tongban.workcalendar.changes import proposed_calendar as proposed_calendar  # re-exported
+
+from ... import clocked
+from ...services import next_check_of
+from .kind import CASE
 
 BATCH = 2000
 CLOCK_FIELDS = (
@@ -115,8 +119,6 @@ def apply_calendar_change(
 
 @transaction.atomic
 def _recompute(pk: int, calendar: WorkCalendar, at: dt.datetime) -> Moved | None:
-    from .services import next_check
-
     case = Case.objects.select_for_update(of=("self",)).filter(pk=pk).first()
     if case is None or case.status not in ACCEPTED_OPEN_STATUSES:
         return None  # closed meanwhile
@@ -132,9 +134,11 @@ def _recompute(pk: int, calendar: WorkCalendar, at: dt.datetime) -> Moved | None
             step.due_on = due
             step.save(update_fields=["due_on"])
     case.deadline = new
-    case.next_check_on = next_check(case, core_clock.local_date(at), calendar)
     case.version += 1
-    case.save(update_fields=["deadline", "next_check_on", "version"])
+    case.save(update_fields=["deadline", "version"])
+    # The supervision-aware next check, read from the case as it is now saved.
+    case.next_check_on = next_check_of(clocked.kind(CASE), case.pk, at)
+    case.save(update_fields=["next_check_on"])
     detail = {
         "old_deadline": old.isoformat() if old else None,
         "new_deadline": new.isoformat() if new else None,

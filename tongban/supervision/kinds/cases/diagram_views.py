@@ -1,7 +1,7 @@
-"""The process diagram page of a case (流程图, issue 5 item 6), mounted under the case
-pages at ``/office/cases/<number>/diagram/``; ``?format=svg`` answers the SVG itself
-(``image/svg+xml``) to download or embed. Scoped like the case page: a case out of
-the user's scope is 404."""
+"""The process diagram page of a case (流程图, issue 5 item 6), mounted with the
+supervision pages at ``/office/supervision/cases/<number>/diagram/``; ``?format=svg``
+answers the SVG itself (``image/svg+xml``) to download or embed. Scoped like the
+case page: a case out of the user's scope is 404."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
-from tongban.accounts.access import module_required
-from tongban.cases.access import CASE_STAFF_MODULES
-from tongban.cases.views import _case_or_404
+from tongban.cases.diagram import case_diagram
+from tongban.cases.views import _case_or_404, case_staff_required
 from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar
 
-from .diagram import case_diagram
-
 
 @never_cache
-@module_required(*CASE_STAFF_MODULES)
+@case_staff_required
 def diagram(request, number: str):
     case = _case_or_404(request.user, number)
     svg = case_diagram(case, today=local_date(), calendar=get_calendar())
