@@ -1,15 +1,23 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from tongban.accounts.models import User
 
-def home(request):
+
+def home(request: HttpRequest) -> HttpResponse:
     """The landing page: links to the office, system management and the portal."""
     return render(request, "core/home.html")
 
 
 @login_required
-def office(request):
+def office(request: HttpRequest) -> HttpResponse:
     """The office (staff side): the workbench (工作台) of business staff, and links to
     what the user may use."""
     from tongban.accounts.roles import Module, RoleCode
@@ -20,16 +28,16 @@ def office(request):
     from tongban.catalog.access import catalogue_scope
     from tongban.mail.selectors import workbench_mail
 
-    user = request.user
+    user = cast("User", request.user)  # login_required: never anonymous here
 
     return render(
         request,
         "core/office.html",
         {
-            "is_admin": bool(request.user.admin_role),
+            "is_admin": bool(user.admin_role),
             "is_security_admin": user.has_role(RoleCode.SECURITY_ADMIN),
-            "manages_items": not catalogue_scope(request.user).nothing,
-            "takes_in": not intake_scope(request.user).nothing,
+            "manages_items": not catalogue_scope(user).nothing,
+            "takes_in": not intake_scope(user).nothing,
             "announcements": workbench_announcements(user, timezone.now()),
             "mail": workbench_mail(user) if Module.MAIL in user_modules(user) else None,
             **workbench_context(user),

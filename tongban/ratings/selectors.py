@@ -83,7 +83,7 @@ def rating_years(user) -> list[int]:
     years = {
         d.year for d in Rating.objects.visible_to(user).dates("rated_on", "year", order="DESC")
     }
-    return sorted(years | {local_date().year}, reverse=True)
+    return sorted(years | {local_date(now()).year}, reverse=True)
 
 
 # --- public supervision figures ---------------------------------------------------------

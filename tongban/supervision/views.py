@@ -139,7 +139,7 @@ def dashboard(request):
     on-time rate of the last twelve months and the items most overdue. Every figure
     links to the list behind it, filtered so that it shows the same number. Four
     aggregate queries whatever the number of cases."""
-    user, today = request.user, clock.local_date()
+    user, today = request.user, clock.local_date(clock.now())
     first = today.replace(day=1)
     counts = selectors.open_counts(user, today)
     figures = [
@@ -330,7 +330,9 @@ def alerts(request):
     )
     if request.GET.get("format") == "xlsx":
         return _export(request, excel.ALERTS, rows)
-    context = _list_context(request, rows, form=form, order=order, today=clock.local_date())
+    context = _list_context(
+        request, rows, form=form, order=order, today=clock.local_date(clock.now())
+    )
     return render(request, "supervision/alerts.html", context)
 
 
@@ -361,7 +363,7 @@ REALTIME_FIELDS = {
 def realtime(request):
     """实时监察: the four lists across departments, each with its counts per
     department (each count links to the list of that department)."""
-    user, today = request.user, clock.local_date()
+    user, today = request.user, clock.local_date(clock.now())
     tab = request.GET.get("tab", "supplement")
     tab = tab if tab in REALTIME_TABS else "supplement"
     form = forms.RealtimeForm(request.GET)
@@ -426,7 +428,7 @@ def query(request):
     acceptor, item, acceptance dates (and the completion month the dashboard's trend
     links to); every row links to the case and to its process diagram."""
     form = forms.SupervisionQueryForm(request.GET)
-    today = clock.local_date()
+    today = clock.local_date(clock.now())
     if _valid(form):
         data = form.cleaned_data
         filters = form.filters(today)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
-from tongban.core.clock import local_date
+from tongban.core.clock import local_date, now
 from tongban.core.errors import DomainError, ValidationFailed
 
 from . import services
@@ -149,7 +149,7 @@ class HolidayAdmin(ModuleAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
-            year = local_date().year
+            year = local_date(now()).year
             missing = years_without_arrangement(year, year + 1)
             if missing:
                 self.message_user(

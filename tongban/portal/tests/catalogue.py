@@ -19,7 +19,7 @@ from tongban.catalog.models import FieldType, HandlingType, Item, PolicyBasis, T
 from tongban.catalog.rules import AssistingSpec
 from tongban.catalog.services import FieldSpec, MaterialSpec
 from tongban.core import files
-from tongban.core.clock import local_date
+from tongban.core.clock import local_date, now
 from tongban.core.models import StoredFile
 from tongban.dictionaries import services as dictionaries
 from tongban.dictionaries.models import (
@@ -229,7 +229,7 @@ def build_catalogue(personas) -> Catalogue:
     )
     services.set_item_links(actor=head, item=draft, basis=[draft_basis])
 
-    yesterday = local_date() - dt.timedelta(days=1)
+    yesterday = local_date(now()) - dt.timedelta(days=1)
     expired = services.create_item(
         actor=head,
         code="620500-SCJG-XK-010",

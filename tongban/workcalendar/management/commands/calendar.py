@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tongban.core.clock import local_date
+from tongban.core.clock import local_date, now
 from tongban.core.errors import DomainError
 from tongban.workcalendar.calendar import get_calendar
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
         self.stdout.write("true" if get_calendar().is_workday(day) else "false")
 
     def do_missing_years(self, options) -> None:
-        this_year = local_date().year
+        this_year = local_date(now()).year
         first = options["first"] if options["first"] is not None else 2004
         last = options["last"] if options["last"] is not None else this_year + 1
         if last < first:
