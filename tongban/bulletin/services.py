@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Department, Role, User
@@ -72,11 +71,10 @@ def save_category(
     is_active: bool = True,
     is_public: bool = False,
     category: AnnouncementCategory | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> AnnouncementCategory:
     """Create a category, or change ``category``. Needs ``bulletin.manage_category``."""
     _require_category_permission(actor)
-    at = at or timezone.now()
     if category is None:
         category = AnnouncementCategory()
         before: dict = {}
@@ -118,9 +116,7 @@ def save_category(
 
 
 @transaction.atomic
-def delete_category(
-    *, actor: User | None, category: AnnouncementCategory, at: dt.datetime | None = None
-) -> None:
+def delete_category(*, actor: User | None, category: AnnouncementCategory, at: dt.datetime) -> None:
     """Delete an unused category; one in use can only be made inactive."""
     _require_category_permission(actor)
     category = AnnouncementCategory.objects.select_for_update().get(pk=category.pk)
@@ -148,7 +144,7 @@ def set_category_maintainer(
     allowed: bool,
     user: User | None = None,
     group: Group | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> None:
     """Grant or take back ``bulletin.manage_category`` for a user or a group: the
     security administrator's decision, like every other permission (三员分立)."""
@@ -247,12 +243,11 @@ def publish_announcement(
     publish_until: dt.datetime | None = None,
     attachments: Sequence = (),
     author: User | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Announcement:
     """Publish an announcement (from ``publish_from``, default now). The body is
     sanitised here, so nothing unsafe is ever stored."""
     _require_publisher(actor)
-    at = at or timezone.now()
     author = actor if actor is not None else author
     _check_audience(audience, category, departments, roles)
     if len(attachments) > MAX_ATTACHMENTS:
@@ -301,11 +296,10 @@ def update_announcement(
     publish_until: dt.datetime | None = None,
     add_attachments: Sequence = (),
     remove_attachments: Iterable[int] = (),
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Announcement:
     """Change an announcement (its author or the announcing department's head).
     Read receipts are kept: a reader has seen the earlier text."""
-    at = at or timezone.now()
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if actor is not None and not access.can_edit(actor, announcement):
         raise PermissionDenied(_("You may not change this announcement."))
@@ -342,11 +336,10 @@ def update_announcement(
 
 @transaction.atomic
 def withdraw_announcement(
-    *, actor: User | None, announcement: Announcement, at: dt.datetime | None = None
+    *, actor: User | None, announcement: Announcement, at: dt.datetime
 ) -> Announcement:
     """Take an announcement down (from the workbench, the lists and the portal). The
     row and its receipts stay: what was published, and who read it, is a record."""
-    at = at or timezone.now()
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if actor is not None and not access.can_edit(actor, announcement):
         raise PermissionDenied(_("You may not withdraw this announcement."))
@@ -419,9 +412,7 @@ def sync_directory_entry(user: User) -> DirectoryEntry | None:
 
 
 @transaction.atomic
-def sync_directory_from_users(
-    *, actor: User | None = None, at: dt.datetime | None = None
-) -> dict[str, int]:
+def sync_directory_from_users(*, actor: User | None = None, at: dt.datetime) -> dict[str, int]:
     """Sync every account's entry (after an import or a restore)."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     counts = {"active": 0, "inactive": 0}
@@ -451,7 +442,7 @@ def save_directory_entry(
     mobile: str = "",
     sort_order: int = 0,
     entry: DirectoryEntry | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> DirectoryEntry:
     """Create or change a manual entry (an office's line, not an account)."""
     _require_publisher(actor)
@@ -485,9 +476,7 @@ def save_directory_entry(
 
 
 @transaction.atomic
-def delete_directory_entry(
-    *, actor: User | None, entry: DirectoryEntry, at: dt.datetime | None = None
-) -> None:
+def delete_directory_entry(*, actor: User | None, entry: DirectoryEntry, at: dt.datetime) -> None:
     _require_publisher(actor)
     entry = DirectoryEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.user_id is not None:

@@ -285,12 +285,11 @@ class _Run:
         return self.receipts()
 
 
-def dispatch_pending(*, at: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
+def dispatch_pending(*, at: dt.datetime, limit: int = 200) -> dict[str, int]:
     """Send what is due. Each message is taken alone under a row lock (skipping rows
     another dispatcher holds), sent, and marked in the same transaction, so two
     workers never send one message twice and a crash repeats at most the one
     message that was on the wire (docs/notifications.md)."""
-    at = at or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
     run = _Run()
     try:
@@ -472,10 +471,9 @@ def _record_receipts(receipts: list[Receipt], at: dt.datetime) -> None:
         )
 
 
-def collect_receipts(*, at: dt.datetime | None = None) -> int:
+def collect_receipts(*, at: dt.datetime) -> int:
     """Ask a receipt-queueing gateway (SMPP) for the receipts of messages still
     waiting for one (sent in the last three days)."""
-    at = at or timezone.now()
     waiting = OutboxMessage.objects.filter(
         channel=Channel.SMS, status=OutboxStatus.SENT, sent_at__gte=at - dt.timedelta(days=3)
     ).exclude(gateway_message_id="")

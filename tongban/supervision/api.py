@@ -20,6 +20,7 @@ from ninja import Query, Router
 
 from tongban.cases.models import Case, Suspension
 from tongban.cases.selectors import with_colours
+from tongban.core import clock
 from tongban.core.clock import local_date
 
 from . import selectors, services
@@ -260,7 +261,7 @@ def list_alerts(request, filters: Query[AlertListQuery]):
 )
 def list_supplement_waiting(request, filters: Query[SupplementWaitingQuery]):
     """Before acceptance, or suspended for it after acceptance; oldest first."""
-    today = local_date(timezone.now())
+    today = local_date(clock.now())
     waiting = selectors.supplement_waiting(
         request.auth,
         selectors.WaitingFilters(
@@ -286,7 +287,7 @@ def list_supplement_waiting(request, filters: Query[SupplementWaitingQuery]):
 )
 def list_processing_limits(request, filters: Query[PageQuery]):
     """Most urgent first."""
-    today = local_date(timezone.now())
+    today = local_date(clock.now())
     cases = selectors.processing_limits(request.auth, today)
     return _cases(cases, filters, today, selectors.counts_per_department(cases))
 
@@ -299,7 +300,7 @@ def list_processing_limits(request, filters: Query[PageQuery]):
 )
 def list_intake_limits(request, filters: Query[PageQuery]):
     """By their review limit (``review_due_on``), earliest first."""
-    today = local_date(timezone.now())
+    today = local_date(clock.now())
     cases = selectors.intake_limits(request.auth, today)
     return _cases(cases, filters, today, selectors.counts_per_department(cases))
 
@@ -311,7 +312,7 @@ def list_intake_limits(request, filters: Query[PageQuery]):
     operation_id="list_special_procedure_limits",
 )
 def list_special_procedure_limits(request, filters: Query[PageQuery]):
-    today = local_date(timezone.now())
+    today = local_date(clock.now())
     suspensions = selectors.special_procedure_limits(request.auth, today)
     return {
         "count": suspensions.count(),
@@ -346,7 +347,7 @@ def get_supervision_dashboard(request, filters: Query[DashboardQuery]):
     cards issued and cured in ``month`` per department; the on-time rate of the 12
     months up to ``month``."""
     user = request.auth
-    today = local_date(timezone.now())
+    today = local_date(clock.now())
     month = today.replace(day=1)
     if filters.month:
         month = dt.date.fromisoformat(f"{filters.month}-01")

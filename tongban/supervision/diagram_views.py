@@ -11,7 +11,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from tongban.cases.views import _case_or_404, case_staff_required
-from tongban.core.clock import local_date, now
+from tongban.core import clock
+from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar
 
 from .diagram import case_diagram
@@ -21,7 +22,7 @@ from .diagram import case_diagram
 @case_staff_required
 def diagram(request, number: str):
     case = _case_or_404(request.user, number)
-    svg = case_diagram(case, today=local_date(now()), calendar=get_calendar())
+    svg = case_diagram(case, today=local_date(clock.now()), calendar=get_calendar())
     if request.GET.get("format") == "svg":
         document = '<?xml version="1.0" encoding="UTF-8"?>\n' + svg
         response = HttpResponse(document, content_type="image/svg+xml; charset=utf-8")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
@@ -116,6 +117,7 @@ def build_catalogue(personas) -> Catalogue:
         name="秦州区公安分局",
         kind=DepartmentKind.DEPARTMENT,
         parent=org.county,
+        at=timezone.now(),
     )
 
     blank = store("食品经营许可申请书.xlsx", xlsx_bytes())
