@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -56,7 +58,7 @@ def _refuse(field: str, message: str) -> ValidationFailed:
 # --- categories ------------------------------------------------------------------------
 
 
-def _require_category_permission(actor) -> None:
+def _require_category_permission(actor: User | None) -> None:
     if actor is not None and not access.can_manage_categories(actor):
         raise PermissionDenied(_("You may not maintain announcement categories."))
 
@@ -77,7 +79,7 @@ def save_category(
     _require_category_permission(actor)
     if category is None:
         category = AnnouncementCategory()
-        before: dict = {}
+        before: dict[str, Any] = {}
     else:
         category = AnnouncementCategory.objects.select_for_update().get(pk=category.pk)
         before = model_snapshot(category, list(CATEGORY_FIELDS))
@@ -156,12 +158,20 @@ def set_category_maintainer(
     permission = Permission.objects.get(
         content_type__app_label="bulletin", codename="manage_category"
     )
-    subject = user if user is not None else group
-    holders = subject.user_permissions if user is not None else subject.permissions
-    if allowed:
-        holders.add(permission)
+    subject: User | Group
+    if user is not None:
+        subject = user
+        if allowed:
+            user.user_permissions.add(permission)
+        else:
+            user.user_permissions.remove(permission)
     else:
-        holders.remove(permission)
+        assert group is not None  # exactly one of the two, checked above
+        subject = group
+        if allowed:
+            group.permissions.add(permission)
+        else:
+            group.permissions.remove(permission)
     record_event(
         actor=actor,
         action="permission.grant" if allowed else "permission.revoke",
@@ -174,7 +184,7 @@ def set_category_maintainer(
 # --- announcements ---------------------------------------------------------------------
 
 
-def _require_publisher(actor) -> None:
+def _require_publisher(actor: User | None) -> None:
     if actor is not None and not access.can_publish(actor):
         raise PermissionDenied(_("You may not publish announcements."))
 
@@ -201,7 +211,7 @@ def _check_audience(
 
 
 def _store_attachments(
-    announcement: Announcement, uploads: Iterable, *, start: int = 0
+    announcement: Announcement, uploads: Iterable[UploadedFile[bytes]], *, start: int = 0
 ) -> list[AnnouncementAttachment]:
     stored = []
     for offset, upload in enumerate(uploads):
@@ -218,7 +228,7 @@ def _store_attachments(
     return stored
 
 
-def _snapshot(announcement: Announcement) -> dict:
+def _snapshot(announcement: Announcement) -> dict[str, Any]:
     data = model_snapshot(announcement, ANNOUNCEMENT_FIELDS)
     data.pop("body", None)  # long; its length is enough to see that it changed
     data["body_length"] = len(announcement.body)
@@ -241,7 +251,7 @@ def publish_announcement(
     pinned: bool = False,
     publish_from: dt.datetime | None = None,
     publish_until: dt.datetime | None = None,
-    attachments: Sequence = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
     author: User | None = None,
     at: dt.datetime,
 ) -> Announcement:
@@ -294,7 +304,7 @@ def update_announcement(
     pinned: bool = False,
     publish_from: dt.datetime,
     publish_until: dt.datetime | None = None,
-    add_attachments: Sequence = (),
+    add_attachments: Sequence[UploadedFile[bytes]] = (),
     remove_attachments: Iterable[int] = (),
     at: dt.datetime,
 ) -> Announcement:
@@ -373,11 +383,11 @@ def mark_read(*, actor: User, announcement: Announcement, at: dt.datetime) -> An
 # --- the phone directory ---------------------------------------------------------------
 
 
-def _user_entry_values(user: User) -> dict:
+def _user_entry_values(user: User) -> dict[str, Any]:
     unit = user.department
     return {
         "unit": unit,
-        "office": user.section.name if user.section_id else "",
+        "office": user.section.name if user.section is not None else "",
         "name": user.display_name,
         "position": user.position,
         "mobile": user.mobile or "",
@@ -448,7 +458,7 @@ def save_directory_entry(
     _require_publisher(actor)
     if entry is None:
         entry = DirectoryEntry()
-        before: dict = {}
+        before: dict[str, Any] = {}
     else:
         entry = DirectoryEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.user_id is not None:
