@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.admin import ServiceForm
@@ -49,14 +50,16 @@ class DepartmentForm(ServiceForm):
         data = {name: self.cleaned_data[name] for name in self._meta.fields}
         if self.instance.pk is None:
             is_active = data.pop("is_active")
-            department = services.create_department(actor=actor, **data)
+            department = services.create_department(actor=actor, at=timezone.now(), **data)
             if not is_active:
                 department = services.update_department(
-                    actor=actor, department=department, is_active=False
+                    actor=actor, department=department, is_active=False, at=timezone.now()
                 )
             return department
         changes = {name: data[name] for name in self.changed_data if name in data}
-        return services.update_department(actor=actor, department=self.instance, **changes)
+        return services.update_department(
+            actor=actor, department=self.instance, at=timezone.now(), **changes
+        )
 
 
 @admin.register(Department)
@@ -85,7 +88,7 @@ class DepartmentAdmin(ServiceAdmin):
         return super().get_queryset(request).annotate(staff_total=Count("staff", distinct=True))
 
     def delete_through_service(self, request, obj):
-        services.delete_department(actor=request.user, department=obj)
+        services.delete_department(actor=request.user, department=obj, at=timezone.now())
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -95,13 +98,17 @@ class DepartmentAdmin(ServiceAdmin):
     @admin.action(description=_("Deactivate selected departments"))
     def deactivate(self, request, queryset):
         for department in queryset:
-            services.update_department(actor=request.user, department=department, is_active=False)
+            services.update_department(
+                actor=request.user, department=department, is_active=False, at=timezone.now()
+            )
         self.message_user(request, _("Departments deactivated."), messages.SUCCESS)
 
     @admin.action(description=_("Activate selected departments"))
     def activate(self, request, queryset):
         for department in queryset:
-            services.update_department(actor=request.user, department=department, is_active=True)
+            services.update_department(
+                actor=request.user, department=department, is_active=True, at=timezone.now()
+            )
         self.message_user(request, _("Departments activated."), messages.SUCCESS)
 
 
@@ -117,7 +124,7 @@ class UserChangeForm(ServiceForm):
 
     def apply(self, actor):
         changes = {name: self.cleaned_data[name] for name in self.changed_data}
-        return services.update_user(actor=actor, user=self.instance, **changes)
+        return services.update_user(actor=actor, user=self.instance, at=timezone.now(), **changes)
 
 
 class UserCreateForm(ServiceForm):
@@ -145,6 +152,7 @@ class UserCreateForm(ServiceForm):
         data = {name: self.cleaned_data[name] for name in self._meta.fields}
         return services.create_user(
             actor=actor,
+            at=timezone.now(),
             password=self.cleaned_data["password1"],
             must_change_password=True,
             **data,
@@ -161,7 +169,10 @@ class AccountActionsMixin:
 
     @admin.action(description=_("End the sessions of selected accounts"))
     def end_sessions(self, request, queryset):
-        total = sum(services.end_user_sessions(actor=request.user, user=u) for u in queryset)
+        total = sum(
+            services.end_user_sessions(actor=request.user, user=u, at=timezone.now())
+            for u in queryset
+        )
         self.message_user(
             request, _("%(count)d sessions ended.") % {"count": total}, messages.SUCCESS
         )
@@ -272,14 +283,18 @@ class UserAdmin(AccountActionsMixin, MobileSearchMixin, ServiceAdmin):
     def disable_users(self, request, queryset):
         for user in queryset:
             services.set_user_active(
-                actor=request.user, user=user, active=False, reason=str(_("Disabled by admin"))
+                actor=request.user,
+                user=user,
+                active=False,
+                reason=str(_("Disabled by admin")),
+                at=timezone.now(),
             )
         self.message_user(request, _("Accounts disabled."), messages.SUCCESS)
 
     @admin.action(description=_("Enable selected accounts"))
     def enable_users(self, request, queryset):
         for user in queryset:
-            services.set_user_active(actor=request.user, user=user, active=True)
+            services.set_user_active(actor=request.user, user=user, active=True, at=timezone.now())
         self.message_user(request, _("Accounts enabled."), messages.SUCCESS)
 
 
@@ -318,10 +333,15 @@ class RoleAssignmentForm(ServiceForm):
         user = self.instance
         if "roles" in self.changed_data:
             services.assign_roles(
-                actor=actor, user=user, roles=[r.code for r in self.cleaned_data["roles"]]
+                actor=actor,
+                user=user,
+                roles=[r.code for r in self.cleaned_data["roles"]],
+                at=timezone.now(),
             )
         if "groups" in self.changed_data:
-            services.set_user_groups(actor=actor, user=user, groups=self.cleaned_data["groups"])
+            services.set_user_groups(
+                actor=actor, user=user, groups=self.cleaned_data["groups"], at=timezone.now()
+            )
         return user
 
 
@@ -352,7 +372,7 @@ class UserRoleAssignmentAdmin(AccountActionsMixin, MobileSearchMixin, ServiceAdm
 
         count = 0
         for user in queryset.filter(pk__in=TOTPDevice.objects.values("user")):
-            reset_totp(actor=request.user, user=user)
+            reset_totp(actor=request.user, user=user, at=timezone.now())
             count += 1
         self.message_user(
             request,
@@ -413,11 +433,17 @@ class GroupForm(ServiceForm):
     def apply(self, actor):
         group = self.instance
         if group.pk is None:
-            group = services.create_group(actor=actor, name=self.cleaned_data["name"])
+            group = services.create_group(
+                actor=actor, name=self.cleaned_data["name"], at=timezone.now()
+            )
         elif "name" in self.changed_data:
-            group = services.rename_group(actor=actor, group=group, name=self.cleaned_data["name"])
+            group = services.rename_group(
+                actor=actor, group=group, name=self.cleaned_data["name"], at=timezone.now()
+            )
         if "members" in self.changed_data:
-            services.set_group_members(actor=actor, group=group, users=self.cleaned_data["members"])
+            services.set_group_members(
+                actor=actor, group=group, users=self.cleaned_data["members"], at=timezone.now()
+            )
         return group
 
 
@@ -446,7 +472,7 @@ class GroupAdmin(ServiceAdmin):
         return obj.members_total
 
     def delete_through_service(self, request, obj):
-        services.delete_group(actor=request.user, group=obj)
+        services.delete_group(actor=request.user, group=obj, at=timezone.now())
 
 
 class ModuleGrantForm(ServiceForm):
@@ -470,6 +496,7 @@ class ModuleGrantForm(ServiceForm):
             user=self.cleaned_data["user"],
             group=self.cleaned_data["group"],
             department=self.cleaned_data["department"],
+            at=timezone.now(),
         )
 
 
@@ -489,7 +516,7 @@ class ModuleGrantAdmin(ServiceAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def delete_through_service(self, request, obj):
-        services.revoke_module(actor=request.user, grant=obj)
+        services.revoke_module(actor=request.user, grant=obj, at=timezone.now())
 
 
 # --- API tokens (security administrator) ------------------------------------------------
@@ -513,6 +540,7 @@ class ApiTokenForm(ServiceForm):
             user=self.cleaned_data["user"],
             name=self.cleaned_data["name"],
             days=self.cleaned_data["days"],
+            at=timezone.now(),
         )
         token.secret = secret  # shown once by ApiTokenAdmin.response_add
         return token
@@ -573,5 +601,5 @@ class ApiTokenAdmin(ServiceAdmin):
     @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
-            tokens.revoke_api_token(actor=request.user, token=token)
+            tokens.revoke_api_token(actor=request.user, token=token, at=timezone.now())
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -15,6 +17,9 @@ from tongban.core.fields import EncryptedTextField
 from .roles import ADMIN_ROLES, SECOND_FACTOR_ROLES, Module, RoleCode
 from .scoping import department_scope
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
 
 class DepartmentKind(models.TextChoices):
     GOVERNMENT = "government", _("Government")
@@ -24,15 +29,15 @@ class DepartmentKind(models.TextChoices):
     HALL = "hall", _("Service hall")
 
 
-class DepartmentQuerySet(models.QuerySet):
-    def active(self):
+class DepartmentQuerySet(models.QuerySet["Department"]):
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
-    def subtree(self, root: Department):
+    def subtree(self, root: Department) -> Self:
         """``root`` and everything below it (materialised path prefix)."""
         return self.filter(path__startswith=root.path)
 
-    def visible_to(self, user):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         scope = department_scope(user)
         if scope.everything:
             return self
@@ -130,8 +135,8 @@ class Role(models.Model):
         return str(RoleCode(self.code).label) if self.code in RoleCode.values else self.name
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         """Users whose records ``user`` may list: administrators see all accounts
         (they manage them); others see the staff of their department subtree."""
         if not user.is_authenticated:
@@ -140,7 +145,7 @@ class UserQuerySet(models.QuerySet):
             return self
         return self.filter(department__in=Department.objects.visible_to(user))
 
-    def with_role(self, code: str):
+    def with_role(self, code: str) -> Self:
         return self.filter(roles__code=code)
 
 

@@ -188,11 +188,8 @@ def settle_failure(
     return max(locks) if locks else None
 
 
-def lock_status(
-    *, username: str, ip: str | None, at: dt.datetime | None = None
-) -> dt.datetime | None:
+def lock_status(*, username: str, ip: str | None, at: dt.datetime) -> dt.datetime | None:
     """When the lock on ``username`` or ``ip`` ends, or None when neither is locked."""
-    at = at or clock.now()
     ends = []
     for kind, key in _keys(username, ip):
         row = LoginThrottle.objects.filter(kind=kind, key=key).first()
@@ -218,9 +215,7 @@ def generic_failure_message() -> str:
 # --- the password step ------------------------------------------------------------------
 
 
-def authenticate_staff(
-    *, username: str, password: str, ip: str | None, at: dt.datetime | None = None
-) -> User:
+def authenticate_staff(*, username: str, password: str, ip: str | None, at: dt.datetime) -> User:
     """The password step of a staff login; returns the user or raises ``LoginRefused``.
 
     Unknown usernames, wrong passwords, disabled accounts and demo accounts outside
@@ -228,7 +223,6 @@ def authenticate_staff(
     answer nor the lockout tells whether an account exists. A user who needs a second
     factor is not logged in yet (``login.password``); everyone else is
     (``login.success``)."""
-    at = at or clock.now()
     attempted = username.strip()[:150]
     attempt, locked_until = reserve_attempt(_keys(attempted, ip), at)
     if attempt is None:
@@ -323,16 +317,14 @@ def _totp(device: TOTPDevice) -> pyotp.TOTP:
 
 
 @transaction.atomic
-def begin_totp_enrolment(*, user: User, at: dt.datetime | None = None) -> TOTPDevice:
+def begin_totp_enrolment(*, user: User, at: dt.datetime) -> TOTPDevice:
     """The unconfirmed device whose secret the enrolment page shows. Created once and
     kept, so that reloading the page does not invalidate an app already set up."""
     device = TOTPDevice.objects.select_for_update().filter(user=user).first()
     if device is not None and device.is_confirmed:
         raise ActionNotAllowed(_("An authenticator is already set up for this account."))
     if device is None:
-        device = TOTPDevice.objects.create(
-            user=user, secret=pyotp.random_base32(), created_at=at or clock.now()
-        )
+        device = TOTPDevice.objects.create(user=user, secret=pyotp.random_base32(), created_at=at)
     return device
 
 
@@ -342,13 +334,12 @@ def enrol_totp(
     *,
     secret: str | None = None,
     confirm: bool = True,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> TOTPDevice:
     """Give ``user`` a TOTP device with ``secret`` (random when omitted), replacing any
     device they had. With ``confirm`` it is usable at once: the demo loader pre-enrols
     the demo accounts this way. Only for the system itself (set-up commands); people
     enrol through ``begin_totp_enrolment`` and ``verify_second_factor``."""
-    at = at or clock.now()
     secret = secret or pyotp.random_base32()
     pyotp.TOTP(secret).now()  # refuses a secret that is not valid base32
     TOTPDevice.objects.filter(user=user).delete()
@@ -363,7 +354,7 @@ def enrol_totp(
 
 
 @transaction.atomic
-def reset_totp(*, actor: User | None, user: User, at: dt.datetime | None = None) -> None:
+def reset_totp(*, actor: User | None, user: User, at: dt.datetime) -> None:
     """Remove ``user``'s authenticator (lost phone): they enrol a new one at their next
     login. Their sessions end. System or security administrator."""
     require_role(actor, RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN)
@@ -374,15 +365,12 @@ def reset_totp(*, actor: User | None, user: User, at: dt.datetime | None = None)
     _end_sessions(user)
 
 
-def verify_second_factor(
-    *, user: User, code: str, ip: str | None, at: dt.datetime | None = None
-) -> TOTPDevice:
+def verify_second_factor(*, user: User, code: str, ip: str | None, at: dt.datetime) -> TOTPDevice:
     """The second step of a login: ``code`` from the user's authenticator. The first
     valid code confirms a device being enrolled (``totp.enrol``). A code is usable once
     (its time step must be later than the last one used). A wrong or reused code is a
     failed login attempt for the lockout (``totp.failure``); success completes the
     login (``login.success``) and clears the counters."""
-    at = at or clock.now()
     if not TOTPDevice.objects.filter(user=user).exists():
         raise ActionNotAllowed(_("Set up your authenticator first."))
     attempt, locked_until = reserve_attempt(_keys(user.username, ip), at)
@@ -458,7 +446,7 @@ def qr_code_svg(text: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-def demo_totp_code(*, username: str, at: dt.datetime | None = None) -> str:
+def demo_totp_code(*, username: str, at: dt.datetime) -> str:
     """The current code of a demo account's authenticator, for the demo only."""
     if not settings.DEMO_MODE:
         raise ActionNotAllowed(_("Codes are shown only in demo mode."))
@@ -468,17 +456,16 @@ def demo_totp_code(*, username: str, at: dt.datetime | None = None) -> str:
     device = confirmed_device(user)
     if device is None:
         raise NotFound(_("This account has no authenticator."))
-    return _totp(device).at(at or clock.now())
+    return _totp(device).at(at)
 
 
 # --- sessions ---------------------------------------------------------------------------
 
 
-def start_session(request, user: User, *, at: dt.datetime | None = None) -> None:
+def start_session(request, user: User, *, at: dt.datetime) -> None:
     """Log ``user`` in on ``request`` after ``authenticate_staff``: a new session key
     (Django's ``login`` cycles it: no session fixation), the times for the lifetime
     limits, the second-factor flag and the ``UserSession`` record."""
-    at = at or clock.now()
     login(request, user)
     session = request.session
     session[SESSION_LOGIN_AT] = at.timestamp()
@@ -487,13 +474,13 @@ def start_session(request, user: User, *, at: dt.datetime | None = None) -> None
     _track_session(request, user, at=at)
 
 
-def mark_second_factor_verified(request, *, at: dt.datetime | None = None) -> None:
+def mark_second_factor_verified(request, *, at: dt.datetime) -> None:
     """After ``verify_second_factor``: the session is fully authenticated, under a new
     key (privileges rose)."""
     old_key = request.session.session_key
     request.session.cycle_key()
     request.session[SESSION_VERIFIED] = True
-    _track_session(request, request.user, at=at or clock.now(), old_key=old_key)
+    _track_session(request, request.user, at=at, old_key=old_key)
 
 
 def _track_session(request, user: User, *, at: dt.datetime, old_key: str | None = None) -> None:
@@ -530,14 +517,12 @@ def session_expiry(session, *, at: dt.datetime) -> str | None:
     return None
 
 
-def log_out(request, *, at: dt.datetime | None = None, reason: str = "") -> None:
+def log_out(request, *, at: dt.datetime, reason: str = "") -> None:
     """End the current session (logout button, expiry, lock) with a ``logout`` record."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         with transaction.atomic():
-            record_event(
-                actor=user, action="logout", obj=user, message=reason, at=at or clock.now()
-            )
+            record_event(actor=user, action="logout", obj=user, message=reason, at=at)
             if request.session.session_key:
                 UserSession.objects.filter(session_key=request.session.session_key).delete()
     logout(request)
@@ -565,7 +550,7 @@ _DJANGO_TOO_SHORT = ngettext_lazy(
 )
 
 
-def password_expired(user: User, *, at: dt.datetime | None = None) -> bool:
+def password_expired(user: User, *, at: dt.datetime) -> bool:
     """Whether the optional maximum password age (``TONGBAN_PASSWORD_MAX_AGE_DAYS``,
     0 = off) has passed. An unknown age counts as expired. Demo accounts are exempt:
     their passwords are published and shared by everyone trying the demo."""
@@ -574,10 +559,10 @@ def password_expired(user: User, *, at: dt.datetime | None = None) -> bool:
         return False
     if user.password_changed_at is None:
         return True
-    return (at or clock.now()) - user.password_changed_at > dt.timedelta(days=days)
+    return at - user.password_changed_at > dt.timedelta(days=days)
 
 
-def must_change_password(user: User, *, at: dt.datetime | None = None) -> bool:
+def must_change_password(user: User, *, at: dt.datetime) -> bool:
     return user.must_change_password or password_expired(user, at=at)
 
 
@@ -587,13 +572,12 @@ def change_password(
     old_password: str,
     new_password: str,
     keep_session_key: str | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> User:
     """A user changes their own password (seed §1.6). The old password must be right
     and the new one pass every password rule; then the change time is recorded, a
     forced change is cleared and every other session of the user ends (the current
     one, ``keep_session_key``, is kept by the caller with ``update_session_auth_hash``)."""
-    at = at or clock.now()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.check_password(old_password):
@@ -637,25 +621,24 @@ def change_password(
     return user
 
 
-def keep_session_after_password_change(request, user: User) -> None:
+def keep_session_after_password_change(request, user: User, *, at: dt.datetime) -> None:
     """The current session survives the password change under a new key; the others
     are gone (the session hash changed)."""
     old_key = request.session.session_key
     update_session_auth_hash(request, user)
-    _track_session(request, user, at=clock.now(), old_key=old_key)
+    _track_session(request, user, at=at, old_key=old_key)
 
 
 # --- dormant accounts and housekeeping --------------------------------------------------
 
 
-def disable_dormant_accounts(*, at: dt.datetime | None = None) -> list[str]:
+def disable_dormant_accounts(*, at: dt.datetime) -> list[str]:
     """Disable every active account whose last login (or creation, if it never logged
     in) is more than ``TONGBAN_DORMANT_DAYS`` (90) days old, audited like a disable by
     an administrator and ending its sessions. Returns the usernames disabled.
 
     Demo accounts are left alone: they can log in only in demo mode, where the
     simulated history would otherwise disable them."""
-    at = at or clock.now()
     days = settings.TONGBAN_DORMANT_DAYS
     if not days:
         return []
@@ -673,10 +656,9 @@ def disable_dormant_accounts(*, at: dt.datetime | None = None) -> list[str]:
     return disabled
 
 
-def purge_login_records(*, at: dt.datetime | None = None) -> None:
+def purge_login_records(*, at: dt.datetime) -> None:
     """Housekeeping: lockout counters that no longer count, expired sessions and the
     records of sessions that no longer exist."""
-    at = at or clock.now()
     LoginThrottle.objects.filter(
         Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=at - _lock_period())
     ).delete()

@@ -13,7 +13,7 @@ def user_modules(user: User) -> frozenset[str]:
     groups, and the user's department or any department above it."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_modules", None)
+    cached: frozenset[str] | None = getattr(user, "_modules", None)
     if cached is not None:
         return cached
     modules: set[str] = set()
@@ -24,15 +24,17 @@ def user_modules(user: User) -> frozenset[str]:
         if dept is not None:
             subject |= Q(department__path__in=dept.ancestors_paths())
     modules |= set(ModuleGrant.objects.filter(subject).values_list("module", flat=True))
-    user._modules = frozenset(modules)
-    return user._modules
+    found = frozenset(modules)
+    # Cached on the instance for the request, like ``role_codes``.
+    user._modules = found  # type: ignore[attr-defined]  # a per-instance cache, not a field
+    return found
 
 
 def can_use_module(user: User, module: str) -> bool:
     return module in user_modules(user)
 
 
-def department_tree(user) -> list[Department]:
+def department_tree(user: User) -> list[Department]:
     return list(Department.objects.visible_to(user).select_related("parent"))
 
 

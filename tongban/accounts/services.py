@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypedDict, Unpack
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -20,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import diff, model_snapshot, record_event
@@ -33,6 +33,33 @@ from .roles import ADMIN_ROLES, Module, RoleCode
 ROLE_ONLY_MODULES = frozenset({Module.SYSTEM, Module.SECURITY, Module.AUDIT})
 
 USER_FIELDS = ("full_name", "department", "section", "position", "email", "mobile")
+
+
+class UserChanges(TypedDict, total=False):
+    """The profile fields ``update_user`` may change (``USER_FIELDS``)."""
+
+    full_name: str
+    department: Department | None
+    section: Department | None
+    position: str
+    email: str
+    mobile: str
+
+
+class DepartmentChanges(TypedDict, total=False):
+    """The fields ``update_department`` may change (``DEPARTMENT_FIELDS``)."""
+
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    parent: Department | None
+    phone: str
+    address: str
+    sort_order: int
+    is_active: bool
+
+
 DEPARTMENT_FIELDS = (
     "code",
     "name",
@@ -61,7 +88,7 @@ def create_department(
     phone: str = "",
     address: str = "",
     sort_order: int = 0,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Department:
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     department = Department(
@@ -89,7 +116,11 @@ def create_department(
 
 @transaction.atomic
 def update_department(
-    *, actor: User | None, department: Department, at: dt.datetime | None = None, **changes
+    *,
+    actor: User | None,
+    department: Department,
+    at: dt.datetime,
+    **changes: Unpack[DepartmentChanges],
 ) -> Department:
     """Change a department; moving it re-roots the paths of its whole subtree."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
@@ -101,7 +132,8 @@ def update_department(
     old_path = department.path
     for name, value in changes.items():
         setattr(department, name, value)
-    if department.parent_id and department.parent.path.startswith(old_path):
+    parent = department.parent if department.parent_id else None
+    if parent is not None and parent.path.startswith(old_path):
         raise ValidationFailed(
             _("A department cannot be placed under itself or its own sections."),
             fields={
@@ -121,7 +153,7 @@ def update_department(
 
 
 @transaction.atomic
-def delete_department(*, actor: User | None, department: Department, at=None) -> None:
+def delete_department(*, actor: User | None, department: Department, at: dt.datetime) -> None:
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     department = Department.objects.select_for_update().get(pk=department.pk)
     if (
@@ -146,7 +178,8 @@ def delete_department(*, actor: User | None, department: Department, at=None) ->
 
 
 def _path_for(department: Department) -> str:
-    prefix = department.parent.path if department.parent_id else "/"
+    parent = department.parent if department.parent_id else None
+    prefix = parent.path if parent is not None else "/"
     return f"{prefix}{department.code}/"
 
 
@@ -167,12 +200,11 @@ def create_user(
     mobile: str = "",
     must_change_password: bool = True,
     is_demo: bool = False,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> User:
     """Create a staff account. The password must pass the password rules; a new
     account created by an administrator must change it at first login."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
-    at = at or timezone.now()
     user = User(
         username=username.strip(),
         full_name=full_name,
@@ -195,7 +227,7 @@ def create_user(
 
 @transaction.atomic
 def update_user(
-    *, actor: User | None, user: User, at: dt.datetime | None = None, **changes
+    *, actor: User | None, user: User, at: dt.datetime, **changes: Unpack[UserChanges]
 ) -> User:
     """Change a user's profile. Roles and permissions are not profile: they belong to
     the security administrator (``assign_roles``, ``grant_module``)."""
@@ -208,7 +240,7 @@ def update_user(
     mobile_changed = "mobile" in changes and changes["mobile"] != user.mobile
     for name, value in changes.items():
         if name == "mobile":
-            user.set_mobile(value)
+            user.set_mobile(changes["mobile"])
         else:
             setattr(user, name, value)
     full_clean_or_raise(user, exclude=["password"])
@@ -225,7 +257,7 @@ def update_user(
 
 @transaction.atomic
 def set_user_active(
-    *, actor: User | None, user: User, active: bool, reason: str = "", at=None
+    *, actor: User | None, user: User, active: bool, reason: str = "", at: dt.datetime
 ) -> User:
     """Enable or disable an account; disabling ends its sessions at once."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
@@ -252,14 +284,14 @@ def set_user_active(
 
 
 @transaction.atomic
-def reset_password(*, actor: User | None, user: User, new_password: str, at=None) -> User:
+def reset_password(*, actor: User | None, user: User, new_password: str, at: dt.datetime) -> User:
     """An administrator sets a temporary password; the user must change it at login."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     user = User.objects.select_for_update().get(pk=user.pk)
     _validate_password_or_raise(new_password, user)
     user.set_password(new_password)
     user.must_change_password = True
-    user.password_changed_at = at or timezone.now()
+    user.password_changed_at = at
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     record_event(actor=actor, action="user.password_reset", obj=user, at=at)
     _end_sessions(user)
@@ -267,7 +299,7 @@ def reset_password(*, actor: User | None, user: User, new_password: str, at=None
 
 
 @transaction.atomic
-def end_user_sessions(*, actor: User | None, user: User, at=None) -> int:
+def end_user_sessions(*, actor: User | None, user: User, at: dt.datetime) -> int:
     """End every session of ``user`` (system or security administrator)."""
     require_role(actor, RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN)
     count = _end_sessions(user)
@@ -295,9 +327,7 @@ def _validate_password_or_raise(password: str, user: User) -> None:
 
 
 @transaction.atomic
-def assign_roles(
-    *, actor: User | None, user: User, roles: Iterable[str], at: dt.datetime | None = None
-) -> User:
+def assign_roles(*, actor: User | None, user: User, roles: Iterable[str], at: dt.datetime) -> User:
     """Set ``user``'s roles (codes). The three administrator roles are disjoint: one
     account can hold at most one of them, and then no business role."""
     require_role(actor, RoleCode.SECURITY_ADMIN)
@@ -339,7 +369,9 @@ def assign_roles(
 
 
 @transaction.atomic
-def set_group_members(*, actor: User | None, group: Group, users: Iterable[User], at=None) -> Group:
+def set_group_members(
+    *, actor: User | None, group: Group, users: Iterable[User], at: dt.datetime
+) -> Group:
     require_role(actor, RoleCode.SECURITY_ADMIN)
     before = sorted(group.user_set.values_list("username", flat=True))
     group.user_set.set(list(users))
@@ -356,7 +388,9 @@ def set_group_members(*, actor: User | None, group: Group, users: Iterable[User]
 
 
 @transaction.atomic
-def set_user_groups(*, actor: User | None, user: User, groups: Iterable[Group], at=None) -> User:
+def set_user_groups(
+    *, actor: User | None, user: User, groups: Iterable[Group], at: dt.datetime
+) -> User:
     require_role(actor, RoleCode.SECURITY_ADMIN)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = sorted(user.groups.values_list("name", flat=True))
@@ -376,7 +410,7 @@ def set_user_groups(*, actor: User | None, user: User, groups: Iterable[Group], 
 
 
 @transaction.atomic
-def rename_group(*, actor: User | None, group: Group, name: str, at=None) -> Group:
+def rename_group(*, actor: User | None, group: Group, name: str, at: dt.datetime) -> Group:
     require_role(actor, RoleCode.SECURITY_ADMIN)
     group = Group.objects.select_for_update().get(pk=group.pk)
     before = group.name
@@ -395,7 +429,7 @@ def rename_group(*, actor: User | None, group: Group, name: str, at=None) -> Gro
 
 
 @transaction.atomic
-def delete_group(*, actor: User | None, group: Group, at=None) -> None:
+def delete_group(*, actor: User | None, group: Group, at: dt.datetime) -> None:
     require_role(actor, RoleCode.SECURITY_ADMIN)
     members = sorted(group.user_set.values_list("username", flat=True))
     record_event(
@@ -409,7 +443,7 @@ def delete_group(*, actor: User | None, group: Group, at=None) -> None:
 
 
 @transaction.atomic
-def create_group(*, actor: User | None, name: str, at=None) -> Group:
+def create_group(*, actor: User | None, name: str, at: dt.datetime) -> Group:
     require_role(actor, RoleCode.SECURITY_ADMIN)
     group = Group(name=name.strip())
     full_clean_or_raise(group)
@@ -426,7 +460,7 @@ def grant_module(
     user: User | None = None,
     group: Group | None = None,
     department: Department | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> ModuleGrant:
     """Grant a module to exactly one of a user, a group or a department subtree."""
     require_role(actor, RoleCode.SECURITY_ADMIN)
@@ -457,7 +491,7 @@ def grant_module(
 
 
 @transaction.atomic
-def revoke_module(*, actor: User | None, grant: ModuleGrant, at=None) -> None:
+def revoke_module(*, actor: User | None, grant: ModuleGrant, at: dt.datetime) -> None:
     require_role(actor, RoleCode.SECURITY_ADMIN)
     record_event(
         actor=actor,
@@ -474,6 +508,7 @@ def revoke_module(*, actor: User | None, grant: ModuleGrant, at=None) -> None:
 
 def get_user_by_username(username: str) -> User:
     try:
-        return User.objects.get(username__iexact=username)
+        user: User = User.objects.get(username__iexact=username)
     except User.DoesNotExist as exc:
         raise NotFound() from exc
+    return user

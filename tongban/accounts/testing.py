@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from tongban.accounts import services as accounts
 from tongban.accounts.models import Department, DepartmentKind, Role, User
 from tongban.accounts.roles import RoleCode
@@ -36,7 +38,11 @@ class Org:
 
 def make_org() -> Org:
     city = accounts.create_department(
-        actor=None, code="TS", name="天水市人民政府", kind=DepartmentKind.GOVERNMENT
+        actor=None,
+        code="TS",
+        name="天水市人民政府",
+        kind=DepartmentKind.GOVERNMENT,
+        at=timezone.now(),
     )
     market = accounts.create_department(
         actor=None,
@@ -45,9 +51,15 @@ def make_org() -> Org:
         kind=DepartmentKind.DEPARTMENT,
         parent=city,
         phone="0938-8211234",
+        at=timezone.now(),
     )
     section = accounts.create_department(
-        actor=None, code="SCJG-DJK", name="登记注册科", kind=DepartmentKind.SECTION, parent=market
+        actor=None,
+        code="SCJG-DJK",
+        name="登记注册科",
+        kind=DepartmentKind.SECTION,
+        parent=market,
+        at=timezone.now(),
     )
     land = accounts.create_department(
         actor=None,
@@ -55,9 +67,15 @@ def make_org() -> Org:
         name="天水市自然资源局",
         kind=DepartmentKind.DEPARTMENT,
         parent=city,
+        at=timezone.now(),
     )
     county = accounts.create_department(
-        actor=None, code="QZQ", name="秦州区人民政府", kind=DepartmentKind.COUNTY, parent=city
+        actor=None,
+        code="QZQ",
+        name="秦州区人民政府",
+        kind=DepartmentKind.COUNTY,
+        parent=city,
+        at=timezone.now(),
     )
     hall = accounts.create_department(
         actor=None,
@@ -65,6 +83,7 @@ def make_org() -> Org:
         name="秦州区政务服务中心",
         kind=DepartmentKind.HALL,
         parent=county,
+        at=timezone.now(),
     )
     return Org(city, market, section, land, county, hall)
 
@@ -87,9 +106,10 @@ def make_user(
         section=section,
         mobile=mobile,
         must_change_password=False,
+        at=timezone.now(),
     )
     if roles:
-        accounts.assign_roles(actor=None, user=user, roles=roles)
+        accounts.assign_roles(actor=None, user=user, roles=roles, at=timezone.now())
     user.refresh_from_db()
     return user
 

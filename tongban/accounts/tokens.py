@@ -68,11 +68,10 @@ def create_api_token(
     user: User,
     name: str,
     days: int = DEFAULT_DAYS,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> tuple[ApiToken, str]:
     """Issue a token to ``user``; returns the row and the secret (shown once)."""
     require_role(actor, RoleCode.SECURITY_ADMIN)
-    at = at or timezone.now()
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not name:
@@ -102,10 +101,9 @@ def create_api_token(
 
 
 @transaction.atomic
-def revoke_api_token(*, actor: User | None, token: ApiToken, at: dt.datetime | None = None):
+def revoke_api_token(*, actor: User | None, token: ApiToken, at: dt.datetime):
     """Revoke a token at once; it is kept (refused) for the record. Idempotent."""
     require_role(actor, RoleCode.SECURITY_ADMIN)
-    at = at or timezone.now()
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
     if token.revoked_at is not None:
         return token
@@ -123,9 +121,8 @@ def revoke_api_token(*, actor: User | None, token: ApiToken, at: dt.datetime | N
     return token
 
 
-def authenticate_token(secret: str, *, at: dt.datetime | None = None) -> User:
+def authenticate_token(secret: str, *, at: dt.datetime) -> User:
     """The active user a bearer secret stands for, or ``TokenRefused``."""
-    at = at or timezone.now()
     token = None
     if secret.startswith(TOKEN_PREFIX) and len(secret) < 200:
         token = (
@@ -146,7 +143,7 @@ class BearerTokenAuth(HttpBearer):
     check, so a script never silently runs as whoever is logged in in the browser."""
 
     def authenticate(self, request, token: str):
-        user = authenticate_token(token.strip())
+        user = authenticate_token(token.strip(), at=timezone.now())
         # Code that reads ``request.user`` (audit IP context, permissions) sees the
         # token's owner, exactly as for a session.
         request.user = user

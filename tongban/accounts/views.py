@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -58,11 +59,12 @@ def login(request):
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip=_ip(request),
+                at=timezone.now(),
             )
         except security.LoginRefused as exc:
             form.add_error(None, exc.message)
         else:
-            security.start_session(request, user)
+            security.start_session(request, user, at=timezone.now())
             if not request.session[security.SESSION_VERIFIED]:
                 return redirect(_with_next(reverse("accounts:second_factor"), next_url))
             return redirect(next_url)
@@ -86,12 +88,12 @@ def second_factor(request):
     device = security.confirmed_device(user)
     enrolling = device is None
     if enrolling:
-        device = security.begin_totp_enrolment(user=user)
+        device = security.begin_totp_enrolment(user=user, at=timezone.now())
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             security.verify_second_factor(
-                user=user, code=form.cleaned_data["code"], ip=_ip(request)
+                user=user, code=form.cleaned_data["code"], ip=_ip(request), at=timezone.now()
             )
         except ActionNotAllowed as exc:  # the authenticator was reset meanwhile
             form.add_error(None, exc.message)
@@ -99,11 +101,11 @@ def second_factor(request):
             if exc.locked_until is None:
                 form.add_error("code", exc.message)
             else:
-                security.log_out(request, reason="locked")
+                security.log_out(request, reason="locked", at=timezone.now())
                 messages.error(request, exc.message)
                 return redirect("accounts:login")
         else:
-            security.mark_second_factor_verified(request)
+            security.mark_second_factor_verified(request, at=timezone.now())
             if enrolling:
                 messages.success(request, _("Your authenticator is set up."))
             return redirect(next_url)
@@ -131,13 +133,14 @@ def password_change(request):
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
                 keep_session_key=request.session.session_key,
+                at=timezone.now(),
             )
         except ValidationFailed as exc:
             for field, errors in exc.fields.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            security.keep_session_after_password_change(request, user)
+            security.keep_session_after_password_change(request, user, at=timezone.now())
             messages.success(request, _("Your password has been changed."))
             return redirect(_next_url(request))
     context = {
@@ -153,6 +156,6 @@ def password_change(request):
 
 @require_POST
 def logout(request):
-    security.log_out(request, reason="logout")
+    security.log_out(request, reason="logout", at=timezone.now())
     messages.success(request, _("You have logged out."))
     return redirect("accounts:login")

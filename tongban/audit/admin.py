@@ -113,7 +113,7 @@ class AuditRecordAdmin(ModuleAdmin):
         result = None
         if request.method == "POST":
             try:
-                result = verify_audit_log(actor=request.user)
+                result = verify_audit_log(actor=request.user, at=timezone.now())
             except DomainPermissionDenied as exc:
                 raise DjangoPermissionDenied from exc
         context = {
@@ -155,6 +155,7 @@ class AuditRecordAdmin(ModuleAdmin):
                 out=buffer,
                 records=records.iterator(chunk_size=2000),
                 description=description,
+                at=timezone.now(),
             )
         except DomainPermissionDenied as exc:
             raise DjangoPermissionDenied from exc

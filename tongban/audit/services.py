@@ -14,11 +14,10 @@ import dataclasses
 import datetime as dt
 import ipaddress
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 from django.utils.translation import gettext as _
 
@@ -33,10 +32,15 @@ from .export import write_csv
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord, CheckpointKind
 from .verify import VerifyResult, verify_chain
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tongban.accounts.models import User
+
 
 def record_event(
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -46,13 +50,12 @@ def record_event(
     message: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
     ip: str | None = None,
     actor_name: str = "",
 ) -> AuditRecord:
     """Append one record to the chain. ``actor`` may be None (system or anonymous;
     ``actor_name`` then says who, e.g. the username tried at a failed login)."""
-    at = at or timezone.now()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk or ""
@@ -66,8 +69,10 @@ def record_event(
         record = AuditRecord(
             seq=head.last_seq + 1,
             at=at,
-            actor_id=actor.pk if is_user else None,
-            actor_name=_text(actor.get_username() if is_user else actor_name, 150),
+            actor_id=actor.pk if actor is not None and is_user else None,
+            actor_name=_text(
+                actor.get_username() if actor is not None and is_user else actor_name, 150
+            ),
             ip=_normalised_ip(ip if ip is not None else current_ip()),
             action=_text(action, 64),
             object_type=_text(object_type, 64),
@@ -98,7 +103,8 @@ def _append(record: AuditRecord, head: AuditChainHead) -> None:
         return
     fields = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    # A concrete field always has a column (that is what makes it concrete).
+    columns = ", ".join(quote(cast(str, f.column)) for f in fields)
     values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
     head_table = quote(AuditChainHead._meta.db_table)
     # Identifiers come from the models' own metadata; every value is a parameter.
@@ -118,7 +124,7 @@ def _append(record: AuditRecord, head: AuditChainHead) -> None:
     record._state.db = connection.alias
 
 
-def _text(value, limit: int) -> str:
+def _text(value: object, limit: int) -> str:
     # PostgreSQL refuses NUL in text; a user-supplied name must not make the audit
     # write (and with it the business action) fail.
     return str(value).replace("\x00", "")[:limit]
@@ -152,10 +158,9 @@ def _locked_head() -> AuditChainHead:
 # --- checkpoints ------------------------------------------------------------------------
 
 
-def write_checkpoint(*, at: dt.datetime | None = None) -> AuditCheckpoint | None:
+def write_checkpoint(*, at: dt.datetime) -> AuditCheckpoint | None:
     """Sign the current end of the chain (the worker runs this every ten minutes).
     Nothing to do when the log is empty or the end is already signed."""
-    at = at or timezone.now()
     with transaction.atomic():
         head = _locked_head()
         if (
@@ -184,7 +189,7 @@ def _write_checkpoint(
 # --- the audit administrator: verify and export ---------------------------------------------
 
 
-def verify_audit_log(*, actor, at: dt.datetime | None = None) -> VerifyResult:
+def verify_audit_log(*, actor: User | None, at: dt.datetime) -> VerifyResult:
     """Verify the whole chain on behalf of the audit administrator, and record that
     they did (with the outcome). The command line calls ``verify_chain`` directly."""
     require_role(actor, RoleCode.AUDIT_ADMIN)
@@ -203,14 +208,14 @@ def verify_audit_log(*, actor, at: dt.datetime | None = None) -> VerifyResult:
 
 def export_audit_log(
     *,
-    actor,
+    actor: User | None,
     out: TextIO,
     records: Iterable[AuditRecord] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     description: str = "",
     actor_name: str = "",
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> int:
     """Write records as CSV to ``out`` and record the export (an export of the log is
     itself audited). Either ``records`` (e.g. the admin's filtered list) or a range of
@@ -236,7 +241,9 @@ def export_audit_log(
     return count
 
 
-def records_between(date_from: dt.date | None, date_to: dt.date | None):
+def records_between(
+    date_from: dt.date | None, date_to: dt.date | None
+) -> models.QuerySet[AuditRecord]:
     """Records whose local date lies in ``[date_from, date_to]``, in sequence order."""
     records = AuditRecord.objects.order_by("seq")
     if date_from is not None:
@@ -258,7 +265,7 @@ class PurgeResult:
 
 
 def purge_audit_log(
-    *, actor, before: dt.date, operator: str = "", at: dt.datetime | None = None
+    *, actor: User | None, before: dt.date, operator: str = "", at: dt.datetime
 ) -> PurgeResult:
     """Delete the oldest records, those dated before ``before`` (local date), keeping
     at least ``TONGBAN_AUDIT_RETENTION_DAYS`` (≥ 180, Cybersecurity Law Art. 21).
@@ -277,7 +284,6 @@ def purge_audit_log(
                 "`tongban audit purge` on the server."
             )
         )
-    at = at or timezone.now()
     days = settings.TONGBAN_AUDIT_RETENTION_DAYS
     latest = local_date(at) - dt.timedelta(days=days)
     if before > latest:
@@ -341,7 +347,7 @@ def _purge_bound(cutoff: dt.datetime) -> int | None:
         bound = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first()
     else:
         bound = young - 1
-    return bound if bound >= first else None
+    return bound if bound is not None and bound >= first else None
 
 
 @contextlib.contextmanager
@@ -374,10 +380,11 @@ def model_snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[s
         if isinstance(field, EncryptedTextField) or field.name in {"password", "mobile_index"}:
             continue
         data[field.attname] = getattr(obj, field.attname)
-    return jsonable(data)
+    snapshot: dict[str, Any] = jsonable(data)
+    return snapshot
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys whose values changed."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}

@@ -4,6 +4,7 @@ read receipts, and the phone directory (电话号码)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.core.crypto import mask_mobile
 from tongban.core.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tongban.accounts.models import User
 
 
 class AudienceKind(models.TextChoices):
@@ -57,8 +63,8 @@ class AnnouncementCategory(models.Model):
         return self.name
 
 
-class AnnouncementQuerySet(models.QuerySet):
-    def published(self, at: dt.datetime):
+class AnnouncementQuerySet(models.QuerySet["Announcement"]):
+    def published(self, at: dt.datetime) -> Self:
         """In their publish window at ``at`` and not withdrawn."""
         return self.filter(
             Q(publish_until__isnull=True) | Q(publish_until__gt=at),
@@ -66,10 +72,10 @@ class AnnouncementQuerySet(models.QuerySet):
             publish_from__lte=at,
         )
 
-    def public(self):
+    def public(self) -> Self:
         return self.filter(audience=AudienceKind.PUBLIC, category__is_public=True)
 
-    def for_audience(self, user):
+    def for_audience(self, user: User | AnonymousUser) -> Self:
         """Addressed to ``user``: everybody, a department whose subtree holds the
         user's department or section, or one of the user's roles. Public
         announcements are addressed to staff as well."""
@@ -87,7 +93,7 @@ class AnnouncementQuerySet(models.QuerySet):
             | Q(audience=AudienceKind.ROLES, pk__in=by_role.values("announcement"))
         )
 
-    def newest_first(self):
+    def newest_first(self) -> Self:
         return self.order_by("-pinned", "-publish_from", "-id")
 
 
@@ -234,8 +240,8 @@ class AnnouncementRead(models.Model):
         return f"{self.user} · {self.announcement}"
 
 
-class DirectoryEntryQuerySet(models.QuerySet):
-    def active(self):
+class DirectoryEntryQuerySet(models.QuerySet["DirectoryEntry"]):
+    def active(self) -> Self:
         return self.filter(is_active=True, unit__is_active=True)
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tongban.accounts.models import Department, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, Group
 
 from .models import (
     Announcement,
@@ -23,13 +27,13 @@ NEW_FOR = dt.timedelta(days=3)
 MAX_QUERY_LENGTH = 100
 
 
-def _with_read_flag(queryset: QuerySet, user) -> QuerySet:
+def _with_read_flag(queryset: QuerySet[Announcement], user: User) -> QuerySet[Announcement]:
     return queryset.annotate(
         is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user))
     )
 
 
-def visible_announcements(user, at: dt.datetime) -> QuerySet[Announcement]:
+def visible_announcements(user: User | AnonymousUser, at: dt.datetime) -> QuerySet[Announcement]:
     """Published, not withdrawn, addressed to ``user``; pinned first, then newest.
     Each row carries ``is_read``."""
     rows = (
@@ -38,11 +42,15 @@ def visible_announcements(user, at: dt.datetime) -> QuerySet[Announcement]:
         .select_related("category", "department", "author")
         .newest_first()
     )
-    return _with_read_flag(rows, user) if user.is_authenticated else rows
+    return _with_read_flag(rows, user) if isinstance(user, User) and user.is_authenticated else rows
 
 
 def announcement_list(
-    user, at: dt.datetime, *, category: AnnouncementCategory | None = None, q: str = ""
+    user: User | AnonymousUser,
+    at: dt.datetime,
+    *,
+    category: AnnouncementCategory | None = None,
+    q: str = "",
 ) -> QuerySet[Announcement]:
     rows = visible_announcements(user, at)
     if category is not None:
@@ -53,7 +61,7 @@ def announcement_list(
     return rows
 
 
-def my_announcements(user) -> QuerySet[Announcement]:
+def my_announcements(user: User) -> QuerySet[Announcement]:
     """What ``user`` published, in any state (drafts in the future, withdrawn,
     expired): the publisher's own list."""
     return (
@@ -63,22 +71,37 @@ def my_announcements(user) -> QuerySet[Announcement]:
     )
 
 
-def unread_count(user, at: dt.datetime) -> int:
+def unread_count(user: User, at: dt.datetime) -> int:
     return Announcement.objects.published(at).for_audience(user).exclude(reads__user=user).count()
 
 
-def workbench_announcements(user, at: dt.datetime, limit: int = 5) -> dict:
+class WorkbenchItem(TypedDict):
+    announcement: Announcement
+    unread: bool
+    is_new: bool
+
+
+class WorkbenchAnnouncements(TypedDict):
+    """The workbench card's announcements (``workbench_announcements``)."""
+
+    items: list[WorkbenchItem]
+    unread_count: int
+    has_any: bool
+
+
+def workbench_announcements(user: User, at: dt.datetime, limit: int = 5) -> WorkbenchAnnouncements:
     """What the workbench card needs: the latest ``limit`` visible announcements
     (pinned first), each with ``unread`` and ``is_new``, and the total unread."""
-    rows = list(visible_announcements(user, at)[:limit])
+    # ``is_read`` is the annotation of ``_with_read_flag`` (django-stubs cannot see it).
+    rows = [(row, bool(row.is_read)) for row in visible_announcements(user, at)[:limit]]  # type: ignore[attr-defined]
     return {
         "items": [
             {
                 "announcement": row,
-                "unread": not row.is_read,
-                "is_new": not row.is_read and row.publish_from >= at - NEW_FOR,
+                "unread": not read,
+                "is_new": not read and row.publish_from >= at - NEW_FOR,
             }
-            for row in rows
+            for row, read in rows
         ],
         "unread_count": unread_count(user, at),
         "has_any": bool(rows),
@@ -117,7 +140,7 @@ def search_public(q: str, at: dt.datetime, limit: int = 10) -> list[Announcement
 
 def audience_users(announcement: Announcement) -> QuerySet[User]:
     """The active staff an announcement is addressed to."""
-    users = User.objects.filter(is_active=True)
+    users: QuerySet[User] = User.objects.filter(is_active=True)
     if announcement.audience == AudienceKind.DEPARTMENTS:
         condition = Q(pk__in=[])
         for path in announcement.departments.values_list("path", flat=True):
@@ -182,7 +205,12 @@ def directory_units() -> QuerySet[Department]:
     return Department.objects.active().filter(pk__in=DirectoryEntry.objects.active().values("unit"))
 
 
-def category_maintainers() -> dict:
+class CategoryMaintainers(TypedDict):
+    users: list[User]
+    groups: list[Group]
+
+
+def category_maintainers() -> CategoryMaintainers:
     """Who holds ``bulletin.manage_category`` directly: users and groups (members of a
     group hold it through the group)."""
     from django.contrib.auth.models import Group

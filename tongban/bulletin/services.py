@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Department, Role, User
@@ -57,7 +58,7 @@ def _refuse(field: str, message: str) -> ValidationFailed:
 # --- categories ------------------------------------------------------------------------
 
 
-def _require_category_permission(actor) -> None:
+def _require_category_permission(actor: User | None) -> None:
     if actor is not None and not access.can_manage_categories(actor):
         raise PermissionDenied(_("You may not maintain announcement categories."))
 
@@ -72,14 +73,13 @@ def save_category(
     is_active: bool = True,
     is_public: bool = False,
     category: AnnouncementCategory | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> AnnouncementCategory:
     """Create a category, or change ``category``. Needs ``bulletin.manage_category``."""
     _require_category_permission(actor)
-    at = at or timezone.now()
     if category is None:
         category = AnnouncementCategory()
-        before: dict = {}
+        before: dict[str, Any] = {}
     else:
         category = AnnouncementCategory.objects.select_for_update().get(pk=category.pk)
         before = model_snapshot(category, list(CATEGORY_FIELDS))
@@ -118,9 +118,7 @@ def save_category(
 
 
 @transaction.atomic
-def delete_category(
-    *, actor: User | None, category: AnnouncementCategory, at: dt.datetime | None = None
-) -> None:
+def delete_category(*, actor: User | None, category: AnnouncementCategory, at: dt.datetime) -> None:
     """Delete an unused category; one in use can only be made inactive."""
     _require_category_permission(actor)
     category = AnnouncementCategory.objects.select_for_update().get(pk=category.pk)
@@ -148,7 +146,7 @@ def set_category_maintainer(
     allowed: bool,
     user: User | None = None,
     group: Group | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> None:
     """Grant or take back ``bulletin.manage_category`` for a user or a group: the
     security administrator's decision, like every other permission (三员分立)."""
@@ -160,12 +158,20 @@ def set_category_maintainer(
     permission = Permission.objects.get(
         content_type__app_label="bulletin", codename="manage_category"
     )
-    subject = user if user is not None else group
-    holders = subject.user_permissions if user is not None else subject.permissions
-    if allowed:
-        holders.add(permission)
+    subject: User | Group
+    if user is not None:
+        subject = user
+        if allowed:
+            user.user_permissions.add(permission)
+        else:
+            user.user_permissions.remove(permission)
     else:
-        holders.remove(permission)
+        assert group is not None  # exactly one of the two, checked above
+        subject = group
+        if allowed:
+            group.permissions.add(permission)
+        else:
+            group.permissions.remove(permission)
     record_event(
         actor=actor,
         action="permission.grant" if allowed else "permission.revoke",
@@ -178,7 +184,7 @@ def set_category_maintainer(
 # --- announcements ---------------------------------------------------------------------
 
 
-def _require_publisher(actor) -> None:
+def _require_publisher(actor: User | None) -> None:
     if actor is not None and not access.can_publish(actor):
         raise PermissionDenied(_("You may not publish announcements."))
 
@@ -205,7 +211,7 @@ def _check_audience(
 
 
 def _store_attachments(
-    announcement: Announcement, uploads: Iterable, *, start: int = 0
+    announcement: Announcement, uploads: Iterable[UploadedFile[bytes]], *, start: int = 0
 ) -> list[AnnouncementAttachment]:
     stored = []
     for offset, upload in enumerate(uploads):
@@ -222,7 +228,7 @@ def _store_attachments(
     return stored
 
 
-def _snapshot(announcement: Announcement) -> dict:
+def _snapshot(announcement: Announcement) -> dict[str, Any]:
     data = model_snapshot(announcement, ANNOUNCEMENT_FIELDS)
     data.pop("body", None)  # long; its length is enough to see that it changed
     data["body_length"] = len(announcement.body)
@@ -245,14 +251,13 @@ def publish_announcement(
     pinned: bool = False,
     publish_from: dt.datetime | None = None,
     publish_until: dt.datetime | None = None,
-    attachments: Sequence = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
     author: User | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Announcement:
     """Publish an announcement (from ``publish_from``, default now). The body is
     sanitised here, so nothing unsafe is ever stored."""
     _require_publisher(actor)
-    at = at or timezone.now()
     author = actor if actor is not None else author
     _check_audience(audience, category, departments, roles)
     if len(attachments) > MAX_ATTACHMENTS:
@@ -299,13 +304,12 @@ def update_announcement(
     pinned: bool = False,
     publish_from: dt.datetime,
     publish_until: dt.datetime | None = None,
-    add_attachments: Sequence = (),
+    add_attachments: Sequence[UploadedFile[bytes]] = (),
     remove_attachments: Iterable[int] = (),
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Announcement:
     """Change an announcement (its author or the announcing department's head).
     Read receipts are kept: a reader has seen the earlier text."""
-    at = at or timezone.now()
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if actor is not None and not access.can_edit(actor, announcement):
         raise PermissionDenied(_("You may not change this announcement."))
@@ -342,11 +346,10 @@ def update_announcement(
 
 @transaction.atomic
 def withdraw_announcement(
-    *, actor: User | None, announcement: Announcement, at: dt.datetime | None = None
+    *, actor: User | None, announcement: Announcement, at: dt.datetime
 ) -> Announcement:
     """Take an announcement down (from the workbench, the lists and the portal). The
     row and its receipts stay: what was published, and who read it, is a record."""
-    at = at or timezone.now()
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if actor is not None and not access.can_edit(actor, announcement):
         raise PermissionDenied(_("You may not withdraw this announcement."))
@@ -380,11 +383,11 @@ def mark_read(*, actor: User, announcement: Announcement, at: dt.datetime) -> An
 # --- the phone directory ---------------------------------------------------------------
 
 
-def _user_entry_values(user: User) -> dict:
+def _user_entry_values(user: User) -> dict[str, Any]:
     unit = user.department
     return {
         "unit": unit,
-        "office": user.section.name if user.section_id else "",
+        "office": user.section.name if user.section is not None else "",
         "name": user.display_name,
         "position": user.position,
         "mobile": user.mobile or "",
@@ -419,9 +422,7 @@ def sync_directory_entry(user: User) -> DirectoryEntry | None:
 
 
 @transaction.atomic
-def sync_directory_from_users(
-    *, actor: User | None = None, at: dt.datetime | None = None
-) -> dict[str, int]:
+def sync_directory_from_users(*, actor: User | None = None, at: dt.datetime) -> dict[str, int]:
     """Sync every account's entry (after an import or a restore)."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     counts = {"active": 0, "inactive": 0}
@@ -451,13 +452,13 @@ def save_directory_entry(
     mobile: str = "",
     sort_order: int = 0,
     entry: DirectoryEntry | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> DirectoryEntry:
     """Create or change a manual entry (an office's line, not an account)."""
     _require_publisher(actor)
     if entry is None:
         entry = DirectoryEntry()
-        before: dict = {}
+        before: dict[str, Any] = {}
     else:
         entry = DirectoryEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.user_id is not None:
@@ -485,9 +486,7 @@ def save_directory_entry(
 
 
 @transaction.atomic
-def delete_directory_entry(
-    *, actor: User | None, entry: DirectoryEntry, at: dt.datetime | None = None
-) -> None:
+def delete_directory_entry(*, actor: User | None, entry: DirectoryEntry, at: dt.datetime) -> None:
     _require_publisher(actor)
     entry = DirectoryEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.user_id is not None:

@@ -22,6 +22,7 @@ from ninja import Header, Query, Router, Status
 
 from tongban.accounts.models import User
 from tongban.catalog.models import Item
+from tongban.core import clock
 from tongban.core.clock import local_date
 from tongban.core.crypto import mask_name
 from tongban.core.errors import ValidationFailed
@@ -130,7 +131,7 @@ def _detail(user, case: Case) -> dict:
     """The case page as data. Reloads the case: after an action the caller's copy
     is stale."""
     case = Case.objects.select_related("item", "department", "hall", "received_by").get(pk=case.pk)
-    today = local_date()
+    today = local_date(clock.now())
     view = selectors.case_view(user, case, today=today)
     case.colour = view.colour
     return {
@@ -286,7 +287,7 @@ def delete_opinion_template(request, template_id: int):
 def list_cases(request, filters: Query[CaseListQuery]):
     """The cases the caller may see, filtered, sorted and paginated; applicant names
     masked. A fixed number of queries whatever the page size."""
-    today = local_date()
+    today = local_date(clock.now())
     cases = selectors.case_list(
         request.auth,
         selectors.CaseFilters(

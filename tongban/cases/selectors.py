@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.selectors import department_path
 from tongban.catalog.models import HandlingType
+from tongban.core import clock as core_clock
 from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar
 
@@ -42,7 +43,7 @@ def colour_of(case: Case, today: dt.date) -> str:
 def with_colours(cases, today: dt.date | None = None) -> list[Case]:
     """Attach ``case.colour`` (normal / due_soon / overdue / suspended / waiting /
     closed) computed from the stored deadline — no query per row."""
-    today = today or local_date()
+    today = today or local_date(core_clock.now())
     calendar = get_calendar()
     rows = list(cases)
     for case in rows:
@@ -196,7 +197,7 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[Case]:
     if f.accepted_to:
         cases = cases.filter(accepted_on__lte=f.accepted_to)
     if f.overdue:
-        cases = overdue(cases, f.today or local_date())
+        cases = overdue(cases, f.today or local_date(core_clock.now()))
     if f.handled_by_me:
         cases = cases.filter(
             Exists(CaseStep.objects.filter(case=OuterRef("pk"), finished_by=user))
@@ -264,7 +265,7 @@ def step_days(step: CaseStep, today: dt.date, calendar=None) -> tuple[int | None
 def case_view(user, case: Case, *, today: dt.date | None = None) -> CaseView:
     from .services import missing_materials
 
-    today = today or local_date()
+    today = today or local_date(core_clock.now())
     calendar = get_calendar()
     steps = list(
         case.steps.select_related("department", "assignee", "finished_by", "process_step").order_by(

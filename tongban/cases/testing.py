@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from tongban.accounts.testing import Personas
 from tongban.catalog import services as catalog
 from tongban.catalog.models import FieldType, HandlingType, Item
@@ -48,7 +50,7 @@ class Items:
 
 def _licence_type():
     existing = ItemType.objects.filter(name="行政许可").first()
-    return existing or dictionaries.create_item_type(actor=None, name="行政许可")
+    return existing or dictionaries.create_item_type(actor=None, name="行政许可", at=timezone.now())
 
 
 def make_items(personas: Personas) -> Items:

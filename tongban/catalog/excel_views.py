@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.access import module_required
-from tongban.core import files
+from tongban.core import clock, files
 from tongban.core.clock import local_date
 from tongban.core.errors import ValidationFailed
 
@@ -62,7 +62,8 @@ def export(request):
     response = FileResponse(
         io.BytesIO(data),
         as_attachment=True,
-        filename=_("catalogue-%(date)s.xlsx") % {"date": local_date().strftime("%Y%m%d")},
+        filename=_("catalogue-%(date)s.xlsx")
+        % {"date": local_date(clock.now()).strftime("%Y%m%d")},
         content_type=files.KINDS["xlsx"].content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

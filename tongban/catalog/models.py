@@ -65,9 +65,10 @@ class ItemQuerySet(DepartmentScopedQuerySet, models.QuerySet):
 
     def published(self, on=None):
         """Items citizens can see: published and valid on ``on`` (default today)."""
+        from tongban.core import clock
         from tongban.core.clock import local_date
 
-        on = on or local_date()
+        on = on or local_date(clock.now())
         return self.filter(is_published=True).filter(
             models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=on),
             models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on),

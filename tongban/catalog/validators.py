@@ -126,9 +126,10 @@ def validate_resident_id(value, *, label: str | None = None, today: dt.date | No
             date=number[6:14],
         ) from None
     if today is None:
+        from tongban.core import clock
         from tongban.core.clock import local_date
 
-        today = local_date()
+        today = local_date(clock.now())
     if born > today or born.year < 1900:
         raise _refuse(
             _("“%(label)s” contains the birth date %(date)s, which is not possible."),

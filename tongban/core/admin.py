@@ -8,16 +8,30 @@ and ``ServiceAdmin``, which combines both) is the accounts app's ``admin_site``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from tongban.core.errors import DomainError
 
+if TYPE_CHECKING:
+    # Django's admin classes are not subscriptable at run time (no django_stubs_ext
+    # monkeypatch in production); each subclass names its own model, so here it is Any.
+    from tongban.core.services import RoleHolder
 
-class ServiceForm(forms.ModelForm):
+    _ModelForm = forms.ModelForm[Any]
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelForm = forms.ModelForm
+    _ModelAdmin = admin.ModelAdmin
+
+
+class ServiceForm(_ModelForm):
     """An admin form whose change is made by a service during validation.
 
     The service runs inside a savepoint in ``_post_clean``: a refusal becomes a form
@@ -25,13 +39,13 @@ class ServiceForm(forms.ModelForm):
     page. Subclasses implement ``apply(actor)`` and return the saved instance.
     """
 
-    actor = None  # set by ServiceModelAdmin.get_form
+    actor: RoleHolder | None = None  # set by ServiceModelAdmin.get_form
 
-    def apply(self, actor):  # pragma: no cover - abstract
+    def apply(self, actor: RoleHolder | None) -> models.Model:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _post_clean(self):
-        super()._post_clean()
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # private hook, absent from django-stubs
         if self.errors:
             return
         try:
@@ -46,13 +60,14 @@ class ServiceForm(forms.ModelForm):
             if not placed:
                 self.add_error(None, str(exc.message))
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> models.Model:
         # The service has saved everything (including many-to-many relations).
-        self.save_m2m = lambda: None
-        return self.instance
+        self.save_m2m = lambda: None  # type: ignore[method-assign]  # Django's own idiom
+        instance: models.Model = self.instance
+        return instance
 
 
-class ServiceModelAdmin(admin.ModelAdmin):
+class ServiceModelAdmin(_ModelAdmin):
     """A ModelAdmin whose writes go through services: forms are ``ServiceForm``s
     and deletion calls ``delete_through_service``. It grants nothing: the project's
     admins take their permissions from ``accounts.admin_site.ServiceAdmin``.
@@ -62,42 +77,54 @@ class ServiceModelAdmin(admin.ModelAdmin):
     then save both with one service call (see ``workcalendar.admin.HolidayAdmin``).
     """
 
-    def get_inline_instances(self, request, obj=None):
+    def get_inline_instances(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> list[admin.options.InlineModelAdmin[Any, Any]]:
         if self.inlines:
             raise ImproperlyConfigured(
                 f"{type(self).__name__}: ServiceAdmin does not support inlines"
             )
         return []
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: models.Model | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[Any]]:
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: Any) -> None:
         pass  # done by the form's service call
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: Any) -> None:
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def delete_through_service(self, request, obj):
+    def delete_through_service(self, request: HttpRequest, obj: Any) -> None:
         raise NotImplementedError
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         self.delete_through_service(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         for obj in queryset:
             self.delete_through_service(request, obj)
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         try:
             return super().delete_view(request, object_id, extra_context)
         except DomainError as exc:
             self.message_user(request, str(exc.message), messages.ERROR)
             return redirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
 
-    def response_action(self, request, queryset):
+    def response_action(  # type: ignore[override]  # django-stubs adds Django 6's action_location
+        self, request: HttpRequest, queryset: models.QuerySet[Any]
+    ) -> HttpResponse | None:
         try:
             with transaction.atomic():
                 return super().response_action(request, queryset)

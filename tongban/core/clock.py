@@ -1,4 +1,5 @@
-"""The clock. Services take ``at=``; this module supplies the default and local dates.
+"""The clock. Services take a required ``at=``; the top level (views, the admin, the
+API, tasks, commands) reads ``now()`` and passes it in. Local dates live here too.
 
 All dates in the domain are local dates in Asia/Shanghai (statistics.md).
 """
@@ -17,9 +18,8 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
-def local_date(at: dt.datetime | None = None) -> dt.date:
-    """The Asia/Shanghai calendar date of an aware instant (default: now)."""
-    at = at or now()
+def local_date(at: dt.datetime) -> dt.date:
+    """The Asia/Shanghai calendar date of an aware instant."""
     if timezone.is_naive(at):
         raise ValueError("naive datetime passed where an aware instant is required")
     return at.astimezone(LOCAL_TZ).date()

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
@@ -27,7 +28,7 @@ def digest_name() -> str:
     return "sm3" if "sm3" in hashlib.algorithms_available else "sha256"
 
 
-def new_digest(data: bytes = b""):
+def new_digest(data: bytes = b"") -> hashlib._Hash:
     return hashlib.new(digest_name(), data)
 
 
@@ -79,7 +80,8 @@ def _is_hex(text: str, length: int) -> bool:
 @lru_cache(maxsize=1)
 def provider() -> CryptoProvider:
     path = getattr(settings, "TONGBAN_CRYPTO_PROVIDER", "tongban.core.crypto.SoftwareSM4Provider")
-    cls = import_string(path)
+    # A class taking the two keys (a certified device's adapter, or ours).
+    cls: Callable[[str, str], CryptoProvider] = import_string(path)
     return cls(settings.TONGBAN_DATA_KEY, settings.TONGBAN_INDEX_KEY)
 
 

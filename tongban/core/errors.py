@@ -6,7 +6,22 @@ a structured ``{"code", "message", "fields"}`` body (API) or an exit status (CLI
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TypedDict
+
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class DomainErrorBody(TypedDict):
+    """The structured error every surface answers with (the API's JSON body)."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]]
 
 
 class DomainError(Exception):
@@ -16,14 +31,20 @@ class DomainError(Exception):
     status = 400
     default_message = _("The request was refused.")
 
-    def __init__(self, message=None, *, fields: dict[str, list[str]] | None = None, code=None):
-        self.message = message if message is not None else self.default_message
-        self.fields = fields or {}
+    def __init__(
+        self,
+        message: StrOrPromise | None = None,
+        *,
+        fields: Mapping[str, Sequence[StrOrPromise]] | None = None,
+        code: str | None = None,
+    ):
+        self.message: StrOrPromise = message if message is not None else self.default_message
+        self.fields: dict[str, Sequence[StrOrPromise]] = dict(fields or {})
         if code:
             self.code = code
         super().__init__(str(self.message))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> DomainErrorBody:
         return {
             "code": self.code,
             "message": str(self.message),
@@ -37,7 +58,7 @@ class ValidationFailed(DomainError):
     default_message = _("Some fields are not valid.")
 
     @classmethod
-    def from_django(cls, exc) -> ValidationFailed:
+    def from_django(cls, exc: ValidationError) -> ValidationFailed:
         """Build from a django ``ValidationError``, keeping per-field messages."""
         if hasattr(exc, "message_dict"):
             fields = {k: list(v) for k, v in exc.message_dict.items()}

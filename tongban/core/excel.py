@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 
 def table_workbook(
-    title: str, header: Sequence[tuple[str, int]], rows: Iterable[Sequence]
+    title: str, header: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]]
 ) -> tuple[bytes, int]:
     """``header`` is ``(title, width)`` per column; ``rows`` are the cell values, already
     neutralised by the caller (the audit app's ``export.neutralise``). Returns the file

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, BinaryIO, NoReturn
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -66,7 +67,7 @@ MAX_ARCHIVE_ENTRIES = 2000
 MAX_ARCHIVE_UNCOMPRESSED = 200 * MB
 
 
-def sniff(head: bytes, data_for_zip=None) -> str | None:
+def sniff(head: bytes, data_for_zip: BinaryIO | None = None) -> str | None:
     """The kind of a file from its first bytes (and, for ZIP containers, its
     directory). ``None`` when unknown."""
     if head.startswith(b"%PDF-"):
@@ -82,7 +83,7 @@ def sniff(head: bytes, data_for_zip=None) -> str | None:
     return None
 
 
-def _zip_kind(fileobj) -> str | None:
+def _zip_kind(fileobj: BinaryIO) -> str | None:
     try:
         with zipfile.ZipFile(fileobj) as archive:
             infos = archive.infolist()
@@ -110,12 +111,12 @@ def _zip_kind(fileobj) -> str | None:
 
 
 def check_upload(
-    upload, *, allowed: frozenset[str], max_size: int = 20 * MB, field: str = "file"
+    upload: IO[bytes], *, allowed: frozenset[str], max_size: int = 20 * MB, field: str = "file"
 ) -> tuple[str, bytes]:
     """Validate an uploaded file; return its kind and content, or raise
     ``ValidationFailed`` naming ``field`` with a message a citizen understands."""
 
-    def refuse(message: str):
+    def refuse(message: str) -> NoReturn:
         raise ValidationFailed(message, fields={field: [message]})
 
     name = getattr(upload, "name", "") or ""
@@ -147,7 +148,7 @@ def check_upload(
 
 
 def store_upload(
-    upload, *, allowed: frozenset[str], max_size: int = 20 * MB, field: str = "file"
+    upload: IO[bytes], *, allowed: frozenset[str], max_size: int = 20 * MB, field: str = "file"
 ) -> StoredFile:
     """Check and store an upload; identical content is stored once."""
     kind, data = check_upload(upload, allowed=allowed, max_size=max_size, field=field)
@@ -193,7 +194,7 @@ def count_pages(kind: str, data: bytes) -> int | None:
     return None
 
 
-def open_stored(stored: StoredFile):
+def open_stored(stored: StoredFile) -> BinaryIO:
     return (Path(settings.MEDIA_ROOT) / stored.storage_name).open("rb")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 MAX_ID = 2**63 - 1
 
 
-def parse_id(value) -> int | None:
+def parse_id(value: object) -> int | None:
     """The id ``value`` stands for, or None."""
     text = str(value)
     if not (text.isascii() and text.isdigit()):

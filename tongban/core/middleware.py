@@ -4,23 +4,27 @@ the refusal of NUL characters in addresses and query parameters."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .errors import NotFound
 from .request_context import client_ip, reset_ip, set_ip
 
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
 
 class RequestContextMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        request.client_ip = client_ip(request)
-        token = set_ip(request.client_ip)
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        ip = client_ip(request)
+        request.client_ip = ip  # type: ignore[attr-defined]  # our attribute, read by views
+        token = set_ip(ip)
         try:
             return self.get_response(request)
         finally:
@@ -30,16 +34,17 @@ class RequestContextMiddleware:
 class ContentSecurityPolicyMiddleware:
     """A strict CSP: scripts only from us or carrying this response's nonce."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        request.csp_nonce = secrets.token_urlsafe(16)
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]  # our attribute, read by templates
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = (
                 "default-src 'self'; "
-                f"script-src 'self' 'nonce-{request.csp_nonce}'; "
+                f"script-src 'self' 'nonce-{nonce}'; "
                 "style-src 'self' 'unsafe-inline'; "
                 "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
                 "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -53,10 +58,10 @@ class RefuseNulMiddleware:
     PostgreSQL refuses it in text: answer 400 naming the parameter instead of letting
     a search fail with a server error (security.md "zero 5xx")."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path_info:
             # A NUL in a ``<str:…>`` segment (a case number, an item code) would reach
             # a query: no such page, the same 404 as any mistyped address.
@@ -69,7 +74,7 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
-def nul_refused(request, field: str):
+def nul_refused(request: HttpRequest, field: str) -> HttpResponse:
     # In the visitor's language: this middleware runs before LocaleMiddleware.
     with translation.override(translation.get_language_from_request(request)):
         message = _("The parameter “%(name)s” contains a character that is not allowed.") % {

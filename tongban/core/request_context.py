@@ -3,9 +3,10 @@ client IP for the audit log. Set by ``RequestContextMiddleware``."""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from django.conf import settings
+from django.http import HttpRequest
 
 _ip: ContextVar[str | None] = ContextVar("tongban_client_ip", default=None)
 
@@ -14,20 +15,21 @@ def current_ip() -> str | None:
     return _ip.get()
 
 
-def set_ip(ip: str | None):
+def set_ip(ip: str | None) -> Token[str | None]:
     return _ip.set(ip)
 
 
-def reset_ip(token) -> None:
+def reset_ip(token: Token[str | None]) -> None:
     _ip.reset(token)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client address; X-Forwarded-For only counts behind configured proxies."""
-    proxies = settings.TONGBAN_TRUSTED_PROXY_COUNT
+    proxies: int = settings.TONGBAN_TRUSTED_PROXY_COUNT
     if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [p for p in forwarded if p]
+        header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [p.strip() for p in header.split(",") if p.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Protocol
+
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from .errors import PermissionDenied, ValidationFailed
 
 
-def full_clean_or_raise(instance, *, exclude=None, validate_unique: bool = True) -> None:
+class RoleHolder(Protocol):
+    """What ``require_role`` needs of an actor (the accounts app's ``User``; core may
+    not import it)."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    is_active: bool
+
+    def has_role(self, *codes: str) -> bool: ...
+
+
+def full_clean_or_raise(
+    instance: models.Model, *, exclude: Collection[str] | None = None, validate_unique: bool = True
+) -> None:
     """Run model validation and re-raise as a ``ValidationFailed`` with field messages."""
     try:
         instance.full_clean(exclude=exclude, validate_unique=validate_unique)
@@ -16,7 +34,7 @@ def full_clean_or_raise(instance, *, exclude=None, validate_unique: bool = True)
         raise ValidationFailed.from_django(exc) from exc
 
 
-def require_role(actor, *codes: str) -> None:
+def require_role(actor: RoleHolder | None, *codes: str) -> None:
     """``actor`` None is the system itself (CLI, migrations, the worker); anyone else
     must hold one of ``codes``."""
     if actor is None:

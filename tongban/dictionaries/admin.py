@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -57,17 +58,21 @@ class DictionaryAdmin(ModuleAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             changes = {f: form.cleaned_data[f] for f in form.changed_data if f in self.fields}
-            saved = services.update_dictionary_entry(actor=request.user, entry=obj, **changes)
+            saved = services.update_dictionary_entry(
+                actor=request.user, entry=obj, at=timezone.now(), **changes
+            )
         else:
             values = {f: form.cleaned_data[f] for f in self.fields if f in form.cleaned_data}
-            saved = services.create_dictionary_entry(actor=request.user, model=self.model, **values)
+            saved = services.create_dictionary_entry(
+                actor=request.user, model=self.model, at=timezone.now(), **values
+            )
         # The admin's log entry and redirect use ``obj``.
         obj.pk = saved.pk
         obj.name = saved.name
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        services.delete_dictionary_entry(actor=request.user, entry=obj)
+        services.delete_dictionary_entry(actor=request.user, entry=obj, at=timezone.now())
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
@@ -92,7 +97,7 @@ class DictionaryAdmin(ModuleAdmin):
         deleted = 0
         for entry in queryset:
             try:
-                services.delete_dictionary_entry(actor=request.user, entry=entry)
+                services.delete_dictionary_entry(actor=request.user, entry=entry, at=timezone.now())
                 deleted += 1
             except DomainError as exc:
                 self.message_user(request, str(exc.message), messages.ERROR)
@@ -107,7 +112,9 @@ class DictionaryAdmin(ModuleAdmin):
     def _set_active(self, request, queryset, active: bool) -> None:
         changed = 0
         for entry in queryset.filter(is_active=not active):
-            services.update_dictionary_entry(actor=request.user, entry=entry, is_active=active)
+            services.update_dictionary_entry(
+                actor=request.user, entry=entry, is_active=active, at=timezone.now()
+            )
             changed += 1
         self.message_user(
             request, gettext("%(count)d entries changed.") % {"count": changed}, messages.SUCCESS

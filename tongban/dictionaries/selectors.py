@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db.models import Q, QuerySet
 
@@ -16,6 +16,7 @@ def search_dictionary(
 ) -> QuerySet[Entry]:
     """Entries of ``model`` whose name, code or description contains ``q`` (any case),
     in display order. ``active_only`` for choices offered to users."""
+    # The manager is declared on the abstract base: django-stubs types it for the base.
     entries = model.objects.all()
     if active_only:
         entries = entries.active()
@@ -23,4 +24,4 @@ def search_dictionary(
         entries = entries.filter(
             Q(name__icontains=word) | Q(code__icontains=word) | Q(description__icontains=word)
         )
-    return entries.order_by(*model._meta.ordering)
+    return cast("QuerySet[Entry]", entries.order_by(*(model._meta.ordering or ())))

@@ -9,7 +9,8 @@ The generic functions take the dictionary's model; the named ones
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +21,9 @@ from tongban.accounts.roles import RoleCode
 from tongban.audit.services import diff, model_snapshot, record_event
 from tongban.core.errors import ActionNotAllowed, ValidationFailed
 from tongban.core.services import require_role
+
+if TYPE_CHECKING:
+    from tongban.accounts.models import User
 
 from .models import (
     ApplicantType,
@@ -32,6 +36,21 @@ from .models import (
 )
 
 Entry = TypeVar("Entry", bound=DictionaryEntry)
+
+
+class EntryChanges(TypedDict, total=False):
+    """The fields of an item category or item type a caller may set (None = empty)."""
+
+    code: str | None
+    name: str | None
+    description: str | None
+    sort_order: int
+    is_active: bool
+
+
+class ApplicationCategoryChanges(EntryChanges, total=False):
+    type: str
+
 
 COMMON_FIELDS = ("code", "name", "description", "sort_order", "is_active")
 FIELDS: dict[type[DictionaryEntry], tuple[str, ...]] = {
@@ -46,7 +65,11 @@ FIELDS: dict[type[DictionaryEntry], tuple[str, ...]] = {
 
 @transaction.atomic
 def create_dictionary_entry(
-    *, actor, model: type[Entry], at: dt.datetime | None = None, **values
+    *,
+    actor: User | None,
+    model: type[Entry],
+    at: dt.datetime,
+    **values: Unpack[ApplicationCategoryChanges],
 ) -> Entry:
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     _require_known(model, values)
@@ -65,12 +88,17 @@ def create_dictionary_entry(
 
 @transaction.atomic
 def update_dictionary_entry(
-    *, actor, entry: Entry, at: dt.datetime | None = None, **changes
+    *,
+    actor: User | None,
+    entry: Entry,
+    at: dt.datetime,
+    **changes: Unpack[ApplicationCategoryChanges],
 ) -> Entry:
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     model = type(entry)
     _require_known(model, changes)
-    entry = model.objects.select_for_update().get(pk=entry.pk)
+    # The manager is declared on the abstract base: django-stubs types it for the base.
+    entry = cast(Entry, model.objects.select_for_update().get(pk=entry.pk))
     fields = list(FIELDS[model])
     before = model_snapshot(entry, fields=fields)
     for name, value in _cleaned(changes).items():
@@ -85,9 +113,7 @@ def update_dictionary_entry(
 
 
 @transaction.atomic
-def delete_dictionary_entry(
-    *, actor, entry: DictionaryEntry, at: dt.datetime | None = None
-) -> None:
+def delete_dictionary_entry(*, actor: User | None, entry: DictionaryEntry, at: dt.datetime) -> None:
     """Delete an entry no record refers to. Entries in use (referred to with
     ``PROTECT``) are refused: deactivate them instead, so that history keeps its
     meaning."""
@@ -141,13 +167,13 @@ def check_dictionary_entry(entry: DictionaryEntry) -> None:
         raise ValidationFailed(message, fields={"code": [message]})
 
 
-def _require_known(model: type[DictionaryEntry], values: dict) -> None:
+def _require_known(model: type[DictionaryEntry], values: Mapping[str, object]) -> None:
     unknown = set(values) - set(FIELDS[model])
     if unknown:
         raise ValueError(f"not {model.__name__} fields: {sorted(unknown)}")
 
 
-def _cleaned(values: dict) -> dict:
+def _cleaned(values: Mapping[str, object]) -> dict[str, object]:
     values = dict(values)
     for text in ("name", "code", "description"):
         if values.get(text) is None and text in values:
@@ -155,10 +181,15 @@ def _cleaned(values: dict) -> dict:
     return values
 
 
-def _save(entry: DictionaryEntry, **kwargs) -> None:
+def _save(
+    entry: DictionaryEntry,
+    *,
+    force_insert: bool = False,
+    update_fields: list[str] | None = None,
+) -> None:
     try:
         with transaction.atomic():
-            entry.save(**kwargs)
+            entry.save(force_insert=force_insert, update_fields=update_fields)
     except IntegrityError as exc:
         # Two administrators saving the same name at once: the constraint decides.
         message = _("An entry with this name or code was saved at the same time; try again.")
@@ -170,13 +201,13 @@ def _save(entry: DictionaryEntry, **kwargs) -> None:
 
 def create_item_category(
     *,
-    actor,
+    actor: User | None,
     name: str,
     code: str = "",
     description: str = "",
     sort_order: int = 0,
     is_active: bool = True,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> ItemCategory:
     return create_dictionary_entry(
         actor=actor,
@@ -191,24 +222,24 @@ def create_item_category(
 
 
 def update_item_category(
-    *, actor, category: ItemCategory, at: dt.datetime | None = None, **changes
+    *, actor: User | None, category: ItemCategory, at: dt.datetime, **changes: Unpack[EntryChanges]
 ) -> ItemCategory:
     return update_dictionary_entry(actor=actor, entry=category, at=at, **changes)
 
 
-def delete_item_category(*, actor, category: ItemCategory, at: dt.datetime | None = None) -> None:
+def delete_item_category(*, actor: User | None, category: ItemCategory, at: dt.datetime) -> None:
     delete_dictionary_entry(actor=actor, entry=category, at=at)
 
 
 def create_item_type(
     *,
-    actor,
+    actor: User | None,
     name: str,
     code: str = "",
     description: str = "",
     sort_order: int = 0,
     is_active: bool = True,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> ItemType:
     return create_dictionary_entry(
         actor=actor,
@@ -223,25 +254,25 @@ def create_item_type(
 
 
 def update_item_type(
-    *, actor, item_type: ItemType, at: dt.datetime | None = None, **changes
+    *, actor: User | None, item_type: ItemType, at: dt.datetime, **changes: Unpack[EntryChanges]
 ) -> ItemType:
     return update_dictionary_entry(actor=actor, entry=item_type, at=at, **changes)
 
 
-def delete_item_type(*, actor, item_type: ItemType, at: dt.datetime | None = None) -> None:
+def delete_item_type(*, actor: User | None, item_type: ItemType, at: dt.datetime) -> None:
     delete_dictionary_entry(actor=actor, entry=item_type, at=at)
 
 
 def create_application_category(
     *,
-    actor,
+    actor: User | None,
     name: str,
     type: str = ApplicantType.PERSONAL,  # the seed calls it 申报类型
     code: str = "",
     description: str = "",
     sort_order: int = 0,
     is_active: bool = True,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> ApplicationCategory:
     return create_dictionary_entry(
         actor=actor,
@@ -257,12 +288,16 @@ def create_application_category(
 
 
 def update_application_category(
-    *, actor, category: ApplicationCategory, at: dt.datetime | None = None, **changes
+    *,
+    actor: User | None,
+    category: ApplicationCategory,
+    at: dt.datetime,
+    **changes: Unpack[ApplicationCategoryChanges],
 ) -> ApplicationCategory:
     return update_dictionary_entry(actor=actor, entry=category, at=at, **changes)
 
 
 def delete_application_category(
-    *, actor, category: ApplicationCategory, at: dt.datetime | None = None
+    *, actor: User | None, category: ApplicationCategory, at: dt.datetime
 ) -> None:
     delete_dictionary_entry(actor=actor, entry=category, at=at)

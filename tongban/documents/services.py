@@ -10,6 +10,7 @@ import zipfile
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.roles import Module
@@ -101,6 +102,7 @@ def save_notice_template(
         action="notice_template.save",
         obj=template,
         after={"kind": kind, "version": template.version, "docx": bool(docx)},
+        at=timezone.now(),
     )
     return template
 
@@ -116,6 +118,7 @@ def restore_default(*, actor, kind: str) -> None:
         object_type="documents.noticetemplate",
         object_id=kind,
         after={"kind": kind, "deactivated": changed},
+        at=timezone.now(),
     )
 
 

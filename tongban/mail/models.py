@@ -11,11 +11,15 @@ are stored once (docs/mail.md explains why).
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from tongban.accounts.models import User
 
 
 class Message(models.Model):
@@ -144,12 +148,12 @@ class BoxKind(models.TextChoices):
     CC = "cc", _("Cc")
 
 
-class MailboxQuerySet(models.QuerySet):
-    def live(self):
+class MailboxQuerySet(models.QuerySet["Mailbox"]):
+    def live(self) -> Self:
         """Rows not yet emptied from the trash."""
         return self.filter(deleted_at__isnull=True)
 
-    def of(self, user):
+    def of(self, user: User) -> Self:
         return self.live().filter(user=user)
 
 

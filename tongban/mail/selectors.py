@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -13,6 +14,22 @@ from django.db.models.functions import Coalesce
 from tongban.accounts.models import Department, Role, User
 
 from .models import BoxKind, Folder, InlineImage, Mailbox, MailQuota
+
+
+class WorkbenchMail(TypedDict):
+    """The workbench card (``workbench_mail``)."""
+
+    unread: int
+    latest: list[Mailbox]
+
+
+class RecipientChoices(TypedDict):
+    """What the compose form offers (``recipient_choices``)."""
+
+    users: list[User]
+    departments: list[Department]
+    roles: list[Role]
+
 
 MB = 1024 * 1024
 
@@ -40,7 +57,7 @@ class Usage:
 def mailbox_usage(user: User) -> Usage:
     """Bytes of every mail in the user's mailbox (trash included, until emptied)
     against the user's quota."""
-    used = Mailbox.objects.of(user).aggregate(total=Sum("message__size_bytes"))["total"] or 0
+    used: int = Mailbox.objects.of(user).aggregate(total=Sum("message__size_bytes"))["total"] or 0
     override = MailQuota.objects.filter(user=user).values_list("limit_bytes", flat=True).first()
     return Usage(used, override or default_quota_bytes(), override is not None)
 
@@ -68,11 +85,12 @@ def folder_rows(user: User, folder: str, query: str = "") -> QuerySet[Mailbox]:
 
 def folder_counts(user: User) -> dict[str, int]:
     """Unread mail in the inbox, and the number of drafts and of mails in the trash."""
-    return Mailbox.objects.of(user).aggregate(
+    counts: dict[str, int] = Mailbox.objects.of(user).aggregate(
         inbox=Count("pk", filter=Q(folder=Folder.INBOX, read_at__isnull=True)),
         drafts=Count("pk", filter=Q(folder=Folder.DRAFTS)),
         trash=Count("pk", filter=Q(folder=Folder.TRASH)),
     )
+    return counts
 
 
 def unread_inbox(user: User) -> QuerySet[Mailbox]:
@@ -85,7 +103,7 @@ def unread_inbox(user: User) -> QuerySet[Mailbox]:
     )
 
 
-def workbench_mail(user: User, limit: int = 5) -> dict:
+def workbench_mail(user: User, limit: int = 5) -> WorkbenchMail:
     """The workbench card: the number of unread mails and the latest ``limit``."""
     rows = unread_inbox(user)
     return {"unread": rows.count(), "latest": list(rows[:limit])}
@@ -104,7 +122,7 @@ def may_see_image(user: User, image_id: uuid.UUID) -> bool:
     )
 
 
-def recipient_choices() -> dict:
+def recipient_choices() -> RecipientChoices:
     """What the compose form offers: active staff, active departments, roles."""
     return {
         "users": list(
@@ -126,7 +144,7 @@ def quota_rows(query: str = "") -> QuerySet[User]:
         .annotate(total=Sum("message__size_bytes"))
         .values("total")
     )
-    rows = (
+    rows: QuerySet[User] = (
         User.objects.filter(is_active=True)
         .select_related("department", "mail_quota")
         .annotate(mail_used=Coalesce(Subquery(used), Value(0)))

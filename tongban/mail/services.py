@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import IO, NoReturn
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, ForeignObjectRel, OuterRef, Q, QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -47,11 +50,11 @@ MAX_ATTACHMENTS = 20
 MAX_QUOTA_MB = 100_000
 
 
-def _refuse(field: str, message: str):
+def _refuse(field: str, message: str) -> NoReturn:
     raise ValidationFailed(message, fields={field: [message]})
 
 
-def _require_staff(actor) -> None:
+def _require_staff(actor: User | None) -> None:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied()
 
@@ -87,7 +90,7 @@ def parse_addresses(tokens: Iterable[str], *, field: str) -> list[tuple[str, int
     return parsed
 
 
-def _save_addresses(message: Message, to: list, cc: list) -> None:
+def _save_addresses(message: Message, to: list[tuple[str, int]], cc: list[tuple[str, int]]) -> None:
     message.addresses.all().delete()
     rows = []
     for kind, entries in ((AddressKind.TO, to), (AddressKind.CC, cc)):
@@ -114,7 +117,7 @@ def expand_recipients(message: Message) -> dict[int, str]:
         entries = [a for a in addresses if a.kind == kind]
         users = Q(pk__in=[a.user_id for a in entries if a.user_id])
         for address in entries:
-            if address.department_id:
+            if address.department is not None:
                 path = address.department.path
                 users |= Q(department__path__startswith=path) | Q(section__path__startswith=path)
         role_ids = [a.role_id for a in entries if a.role_id]
@@ -130,7 +133,9 @@ def expand_recipients(message: Message) -> dict[int, str]:
 # --- composing ---------------------------------------------------------------------------
 
 
-def _checked_uploads(uploads: Sequence) -> list[tuple[object, str, bytes]]:
+def _checked_uploads(
+    uploads: Sequence[UploadedFile[bytes]],
+) -> list[tuple[UploadedFile[bytes], str, bytes]]:
     checked = []
     for upload in uploads:
         kind, data = files.check_upload(
@@ -142,14 +147,14 @@ def _checked_uploads(uploads: Sequence) -> list[tuple[object, str, bytes]]:
 
 def _write(
     *,
-    actor,
+    actor: User,
     at: dt.datetime,
     draft: Message | None,
     subject: str,
     body_html: str,
     to: Sequence[str],
     cc: Sequence[str],
-    uploads: Sequence,
+    uploads: Sequence[UploadedFile[bytes]],
     remove_attachments: Iterable[int],
     attachments_from: Message | None,
 ) -> Message:
@@ -186,7 +191,8 @@ def _write(
     message.body_text = body.text
     message.updated_at = at
     message.save()
-    message.images.set(body.image_ids)
+    # The images' keys are UUIDs; django-stubs takes every key passed to set() for an int.
+    message.images.set(body.image_ids)  # type: ignore[arg-type]
     _save_addresses(message, to_list, cc_list)
 
     if remove_attachments:
@@ -237,7 +243,7 @@ def _limits(user_ids: Iterable[int]) -> dict[int, int]:
     return limits
 
 
-def _check_sender_quota(actor, message: Message, *, copies: int) -> None:
+def _check_sender_quota(actor: User, message: Message, *, copies: int) -> None:
     used = _usage([actor.pk], excluding=message).get(actor.pk, 0)
     limit = _limits([actor.pk])[actor.pk]
     if used + copies * message.size_bytes > limit:
@@ -254,13 +260,13 @@ def _check_sender_quota(actor, message: Message, *, copies: int) -> None:
 
 def save_draft(
     *,
-    actor,
+    actor: User,
     at: dt.datetime,
     subject: str,
     body_html: str = "",
     to: Sequence[str] = (),
     cc: Sequence[str] = (),
-    uploads: Sequence = (),
+    uploads: Sequence[UploadedFile[bytes]] = (),
     draft: Message | None = None,
     remove_attachments: Iterable[int] = (),
     attachments_from: Message | None = None,
@@ -292,13 +298,13 @@ def save_draft(
 
 def send_message(
     *,
-    actor,
+    actor: User,
     at: dt.datetime,
     subject: str,
     body_html: str = "",
     to: Sequence[str] = (),
     cc: Sequence[str] = (),
-    uploads: Sequence = (),
+    uploads: Sequence[UploadedFile[bytes]] = (),
     draft: Message | None = None,
     remove_attachments: Iterable[int] = (),
     attachments_from: Message | None = None,
@@ -381,7 +387,7 @@ def send_message(
         return message
 
 
-def upload_image(*, actor, at: dt.datetime, upload) -> InlineImage:
+def upload_image(*, actor: User, at: dt.datetime, upload: IO[bytes]) -> InlineImage:
     """Store an image uploaded from the editor (PNG or JPEG, at most 5 MB)."""
     _require_staff(actor)
     with transaction.atomic():
@@ -394,12 +400,12 @@ def upload_image(*, actor, at: dt.datetime, upload) -> InlineImage:
 # --- read state and folders --------------------------------------------------------------
 
 
-def _my_rows(actor, box_ids: Iterable[int]):
+def _my_rows(actor: User, box_ids: Iterable[int]) -> QuerySet[Mailbox]:
     _require_staff(actor)
     return Mailbox.objects.of(actor).filter(pk__in=list(box_ids)).select_for_update()
 
 
-def mark_read(*, actor, at: dt.datetime, box_ids: Iterable[int], read: bool = True) -> int:
+def mark_read(*, actor: User, at: dt.datetime, box_ids: Iterable[int], read: bool = True) -> int:
     with transaction.atomic():
         rows = _my_rows(actor, box_ids).exclude(kind=BoxKind.SENDER)
         if read:
@@ -407,7 +413,7 @@ def mark_read(*, actor, at: dt.datetime, box_ids: Iterable[int], read: bool = Tr
         return rows.update(read_at=None)
 
 
-def move_to_trash(*, actor, at: dt.datetime, box_ids: Iterable[int]) -> int:
+def move_to_trash(*, actor: User, at: dt.datetime, box_ids: Iterable[int]) -> int:
     with transaction.atomic():
         moved = 0
         for row in _my_rows(actor, box_ids).exclude(folder=Folder.TRASH):
@@ -417,7 +423,7 @@ def move_to_trash(*, actor, at: dt.datetime, box_ids: Iterable[int]) -> int:
         return moved
 
 
-def restore(*, actor, at: dt.datetime, box_ids: Iterable[int]) -> int:
+def restore(*, actor: User, at: dt.datetime, box_ids: Iterable[int]) -> int:
     """Put mail from the trash back where it was."""
     with transaction.atomic():
         restored = 0
@@ -431,7 +437,7 @@ def restore(*, actor, at: dt.datetime, box_ids: Iterable[int]) -> int:
         return restored
 
 
-def empty_trash(*, actor, at: dt.datetime, box_ids: Iterable[int] | None = None) -> int:
+def empty_trash(*, actor: User, at: dt.datetime, box_ids: Iterable[int] | None = None) -> int:
     """Delete mail in the actor's trash for good (all of it, or ``box_ids``). A mail
     nobody holds any more is removed with its attachments; a stored file stays while
     anything else (another mail, a case, an item) still points at it."""
@@ -482,14 +488,14 @@ def _purge(message_ids: set[int]) -> None:
     _delete_unreferenced_files(file_ids)
 
 
-def _delete_unreferenced_files(file_ids: set) -> None:
+def _delete_unreferenced_files(file_ids: set[uuid.UUID]) -> None:
     """Stored files that nothing points at any more: the row now, the content once
     the transaction has committed."""
     for stored in StoredFile.objects.filter(pk__in=file_ids):
         if not _referenced(stored):
             path = Path(settings.MEDIA_ROOT) / stored.storage_name
             stored.delete()
-            transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+            transaction.on_commit(partial(path.unlink, missing_ok=True))
 
 
 def _referenced(stored: StoredFile) -> bool:
@@ -501,6 +507,8 @@ def _referenced(stored: StoredFile) -> bool:
         if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
     ]
     for relation in relations:
+        # An auto-created reverse relation: a ForeignObjectRel with a model and a field.
+        assert isinstance(relation, ForeignObjectRel) and relation.related_model is not None
         model = relation.related_model
         if model._default_manager.filter(**{relation.field.name: stored}).exists():
             return True
@@ -529,7 +537,9 @@ def purge_unused_images(*, at: dt.datetime) -> int:
 # --- quotas --------------------------------------------------------------------------------
 
 
-def set_quota(*, actor, at: dt.datetime, user: User, limit_mb: int | None) -> MailQuota | None:
+def set_quota(
+    *, actor: User | None, at: dt.datetime, user: User, limit_mb: int | None
+) -> MailQuota | None:
     """Set ``user``'s quota in MB, or go back to the default (``None``). System
     administrator only."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)

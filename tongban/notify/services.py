@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,6 +30,11 @@ from .backends import (
 )
 from .models import Channel, FailureReason, OutboxMessage, OutboxStatus, SmsTemplate
 
+if TYPE_CHECKING:
+    # Only named in annotations: the outbox points at a case, it does not use cases.
+    from tongban.accounts.models import User
+    from tongban.cases.models import Case
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 500
@@ -46,12 +52,12 @@ def enqueue(
     template: str,
     body: str,
     at: dt.datetime,
-    recipient=None,
+    recipient: User | None = None,
     address: str = "",
     recipient_name: str = "",
     subject: str = "",
-    case=None,
-    params: dict | None = None,
+    case: Case | None = None,
+    params: dict[str, Any] | None = None,
 ) -> OutboxMessage | None:
     """Write one message. A staff ``recipient`` gives the address (their mobile for
     SMS) unless one is passed; a message with nowhere to go is not written.
@@ -76,16 +82,16 @@ def enqueue(
 
 def _write(
     *,
-    channel,
-    template,
-    body,
-    at,
-    recipient=None,
-    address="",
-    recipient_name="",
-    subject="",
-    case=None,
-    params=None,
+    channel: str,
+    template: str,
+    body: str,
+    at: dt.datetime,
+    recipient: User | None = None,
+    address: str = "",
+    recipient_name: str = "",
+    subject: str = "",
+    case: Case | None = None,
+    params: dict[str, Any] | None = None,
 ) -> OutboxMessage | None:
     if recipient is not None:
         recipient_name = recipient_name or recipient.display_name
@@ -119,12 +125,12 @@ def _write(
 
 
 def notify_staff(
-    users: Iterable,
+    users: Iterable[User | None],
     *,
     template: str,
     body: str,
     at: dt.datetime,
-    case=None,
+    case: Case | None = None,
     subject: str = "",
 ) -> list[OutboxMessage]:
     """An internal message and an SMS to each of ``users`` (each user once), and an
@@ -238,7 +244,8 @@ def _sms_hold_until(message: OutboxMessage, at: dt.datetime) -> dt.datetime | No
 
 def backend_for(channel: str) -> Backend:
     path = settings.TONGBAN_NOTIFY_BACKENDS.get(channel) or settings.TONGBAN_NOTIFY_BACKENDS["*"]
-    return import_string(path)()
+    backend: Backend = import_string(path)()
+    return backend
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -264,7 +271,7 @@ class _Run:
     """One dispatcher run: its backends (one connection per channel) and the
     channels found unreachable, which are not knocked on again in this run."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.backends: dict[str, Backend] = {}
         self.down: dict[str, GatewayUnavailable] = {}
 
@@ -285,12 +292,11 @@ class _Run:
         return self.receipts()
 
 
-def dispatch_pending(*, at: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
+def dispatch_pending(*, at: dt.datetime, limit: int = 200) -> dict[str, int]:
     """Send what is due. Each message is taken alone under a row lock (skipping rows
     another dispatcher holds), sent, and marked in the same transaction, so two
     workers never send one message twice and a crash repeats at most the one
     message that was on the wire (docs/notifications.md)."""
-    at = at or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
     run = _Run()
     try:
@@ -472,10 +478,9 @@ def _record_receipts(receipts: list[Receipt], at: dt.datetime) -> None:
         )
 
 
-def collect_receipts(*, at: dt.datetime | None = None) -> int:
+def collect_receipts(*, at: dt.datetime) -> int:
     """Ask a receipt-queueing gateway (SMPP) for the receipts of messages still
     waiting for one (sent in the last three days)."""
-    at = at or timezone.now()
     waiting = OutboxMessage.objects.filter(
         channel=Channel.SMS, status=OutboxStatus.SENT, sent_at__gte=at - dt.timedelta(days=3)
     ).exclude(gateway_message_id="")
@@ -497,7 +502,7 @@ def collect_receipts(*, at: dt.datetime | None = None) -> int:
 # --- the SMS template register ------------------------------------------------------------
 
 
-def _require_system(actor) -> None:
+def _require_system(actor: User | None) -> None:
     if actor is None:
         return  # the system itself (migrations, set-up)
     from tongban.accounts.roles import Module
@@ -509,7 +514,7 @@ def _require_system(actor) -> None:
 
 def save_sms_template(
     *,
-    actor,
+    actor: User | None,
     at: dt.datetime,
     code: str,
     text: str,

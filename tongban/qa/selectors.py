@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tongban.accounts.models import Department
 from tongban.core.clock import local_date
@@ -22,6 +23,7 @@ def office_queue(user, view: str = "new", *, at: dt.datetime | None = None) -> Q
     ``new`` every question still waiting, ``mine`` those assigned to the user,
     ``overdue`` those waiting past their due date, ``answered``, and ``closed``
     (closed without an answer or rejected as spam). Oldest due first while waiting."""
+    at = at or timezone.now()  # interim, until this app's services take a required at
     today = local_date(at)
     rows = Question.objects.visible_to(user).select_related(
         "department", "item", "assigned_to", "answered_by"
@@ -43,6 +45,7 @@ def office_queue(user, view: str = "new", *, at: dt.datetime | None = None) -> Q
 
 def queue_counts(user, *, at: dt.datetime | None = None) -> dict[str, int]:
     """The numbers on the queue's tabs, in one query."""
+    at = at or timezone.now()  # interim, until this app's services take a required at
     from django.db.models import Count
 
     today = local_date(at)
@@ -67,6 +70,7 @@ def time_colour(question: Question, today: dt.date) -> str:
 
 
 def with_colours(questions, *, at: dt.datetime | None = None) -> list[Question]:
+    at = at or timezone.now()  # interim, until this app's services take a required at
     today = local_date(at)
     rows = list(questions)
     for question in rows:

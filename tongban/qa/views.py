@@ -75,7 +75,7 @@ def _detail_context(request, question, **forms_in) -> dict:
     head = services.is_head_for(user, question)
     return {
         "question": question,
-        "colour": selectors.time_colour(question, clock.local_date()),
+        "colour": selectors.time_colour(question, clock.local_date(clock.now())),
         "can_answer": question.is_waiting and services.can_answer(user, question),
         "is_head": head,
         "answer_form": forms_in.get("answer_form") or forms.AnswerForm(),

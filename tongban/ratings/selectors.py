@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from tongban.accounts.models import Department, DepartmentKind
+from tongban.core import clock
 from tongban.core.clock import local_date, now
 from tongban.reports.definitions import TOTAL, build_report, rate
 from tongban.supervision.models import Card, CardColour
@@ -83,7 +84,7 @@ def rating_years(user) -> list[int]:
     years = {
         d.year for d in Rating.objects.visible_to(user).dates("rated_on", "year", order="DESC")
     }
-    return sorted(years | {local_date().year}, reverse=True)
+    return sorted(years | {local_date(clock.now()).year}, reverse=True)
 
 
 # --- public supervision figures ---------------------------------------------------------

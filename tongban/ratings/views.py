@@ -84,7 +84,7 @@ def rate(request, case_number: str):
 def figures(request):
     """Public supervision figures per department, this calendar year (or an earlier
     year asked for)."""
-    this_year = clock.local_date().year
+    this_year = clock.local_date(clock.now()).year
     form = forms.YearForm(request.GET or None)
     year = this_year
     if form.is_valid() and form.cleaned_data.get("year"):
@@ -126,7 +126,12 @@ def follow_ups(request):
     return render(
         request,
         "ratings/follow_ups.html",
-        {"page": page, "status": status, "today": clock.local_date(), "statuses": FollowUpStatus},
+        {
+            "page": page,
+            "status": status,
+            "today": clock.local_date(clock.now()),
+            "statuses": FollowUpStatus,
+        },
     )
 
 
@@ -192,7 +197,7 @@ def _year(request) -> int:
     form = forms.YearForm(request.GET or None)
     if form.is_valid() and form.cleaned_data.get("year"):
         return form.cleaned_data["year"]
-    return clock.local_date().year
+    return clock.local_date(clock.now()).year
 
 
 @ratings_staff_required

@@ -58,7 +58,7 @@ class ReportForm(forms.Form):
     the scope is refused like an unknown one)."""
 
     def __init__(self, data=None, *, user, today: dt.date | None = None):
-        today = today or clock.local_date()
+        today = today or clock.local_date(clock.now())
         start, end = default_window(today)
         if data is not None:
             data = data.copy()

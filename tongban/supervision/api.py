@@ -19,6 +19,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Query, Router
 
+from tongban.core import clock
 from tongban.core.clock import local_date
 
 from . import clocked, selectors, services
@@ -229,7 +230,7 @@ def get_supervision_dashboard(request, filters: Query[DashboardQuery]):
     cards issued and cured in ``month`` per department; the on-time rate of the 12
     months up to ``month``."""
     user = request.auth
-    today = local_date()
+    today = local_date(clock.now())
     month = today.replace(day=1)
     if filters.month:
         month = dt.date.fromisoformat(f"{filters.month}-01")

@@ -129,7 +129,7 @@ def dashboard(request):
     filtered so that it shows the same number (the list of the first kind
     registered: cases). Four aggregate queries per kind whatever the number of
     items."""
-    user, today = request.user, clock.local_date()
+    user, today = request.user, clock.local_date(clock.now())
     first = today.replace(day=1)
     counts = selectors.open_counts(user, today)
     lists = clocked.kinds()[0]
@@ -314,5 +314,7 @@ def alerts(request):
     )
     if request.GET.get("format") == "xlsx":
         return _export(request, excel.ALERTS, rows)
-    context = _list_context(request, rows, form=form, order=order, today=clock.local_date())
+    context = _list_context(
+        request, rows, form=form, order=order, today=clock.local_date(clock.now())
+    )
     return render(request, "supervision/alerts.html", context)

@@ -16,12 +16,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
+from tongban.core import clock
 from tongban.core.clock import local_date
 from tongban.core.errors import DomainError, ValidationFailed
 
@@ -121,20 +123,26 @@ class HolidayAdmin(ModuleAdmin):
         if change:
             changes = {name: data[name] for name in form.changed_data if name in data}
             services.update_holiday(
-                actor=request.user, holiday=form.instance, adjusted_workdays=dates, **changes
+                actor=request.user,
+                holiday=form.instance,
+                adjusted_workdays=dates,
+                at=timezone.now(),
+                **changes,
             )
         else:
-            holiday = services.create_holiday(actor=request.user, adjusted_workdays=dates, **data)
+            holiday = services.create_holiday(
+                actor=request.user, adjusted_workdays=dates, at=timezone.now(), **data
+            )
             form.instance.pk = holiday.pk
             form.instance._state.adding = False
             form.instance._state.db = holiday._state.db
 
     def delete_model(self, request, obj):
-        services.delete_holiday(actor=request.user, holiday=obj)
+        services.delete_holiday(actor=request.user, holiday=obj, at=timezone.now())
 
     def delete_queryset(self, request, queryset):
         for holiday in queryset:
-            services.delete_holiday(actor=request.user, holiday=holiday)
+            services.delete_holiday(actor=request.user, holiday=holiday, at=timezone.now())
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -149,7 +157,7 @@ class HolidayAdmin(ModuleAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
-            year = local_date().year
+            year = local_date(clock.now()).year
             missing = years_without_arrangement(year, year + 1)
             if missing:
                 self.message_user(
@@ -209,7 +217,7 @@ class HolidayAdmin(ModuleAdmin):
             if form.is_valid():
                 try:
                     result = services.import_holidays(
-                        actor=request.user, file=form.cleaned_data["file"]
+                        actor=request.user, file=form.cleaned_data["file"], at=timezone.now()
                     )
                 except ValidationFailed as exc:
                     form.add_error(None, str(exc.message))

@@ -137,7 +137,7 @@ def write_arrangement(arrangement: list[ArrangedHoliday], *, Holiday, AdjustedWo
     return len(new), len(adjusted)
 
 
-def seed_official_calendar(*, actor=None, at: dt.datetime | None = None) -> int:
+def seed_official_calendar(*, actor=None, at: dt.datetime) -> int:
     """Create the missing official holidays and adjusted working days (idempotent);
     return the number of rows created.
 

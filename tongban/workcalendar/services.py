@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,7 +28,21 @@ from tongban.core.services import full_clean_or_raise, require_role
 from .calendar import invalidate_calendar
 from .models import AdjustedWorkday, CalendarVersion, Holiday
 
+if TYPE_CHECKING:
+    from tongban.accounts.models import User
+
 HOLIDAY_FIELDS = ("year", "name", "first_day", "last_day", "note")
+
+
+class HolidayChanges(TypedDict, total=False):
+    """The fields of a holiday ``update_holiday`` may change (``HOLIDAY_FIELDS``)."""
+
+    year: int
+    name: str | None
+    first_day: dt.date
+    last_day: dt.date
+    note: str
+
 
 # --- change listeners ---------------------------------------------------------------------
 
@@ -67,14 +82,14 @@ def calendar_changed(first: dt.date, last: dt.date) -> None:
 @transaction.atomic
 def create_holiday(
     *,
-    actor,
+    actor: User | None,
     year: int,
     name: str,
     first_day: dt.date,
     last_day: dt.date,
     note: str = "",
     adjusted_workdays: Iterable[dt.date] = (),
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Holiday:
     """File a holiday of an arrangement year with its adjusted working days."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
@@ -92,11 +107,11 @@ def create_holiday(
 @transaction.atomic
 def update_holiday(
     *,
-    actor,
+    actor: User | None,
     holiday: Holiday,
     adjusted_workdays: Iterable[dt.date] | None = None,
-    at: dt.datetime | None = None,
-    **changes,
+    at: dt.datetime,
+    **changes: Unpack[HolidayChanges],
 ) -> Holiday:
     """Change a holiday's fields and, when ``adjusted_workdays`` is given, replace its
     adjusted working days with exactly those dates (None leaves them as they are)."""
@@ -126,7 +141,7 @@ def update_holiday(
 
 
 @transaction.atomic
-def delete_holiday(*, actor, holiday: Holiday, at: dt.datetime | None = None) -> None:
+def delete_holiday(*, actor: User | None, holiday: Holiday, at: dt.datetime) -> None:
     """Remove a holiday and its adjusted working days: its days become plain weekdays
     and weekends again."""
     require_role(actor, RoleCode.SYSTEM_ADMIN)
@@ -140,7 +155,7 @@ def delete_holiday(*, actor, holiday: Holiday, at: dt.datetime | None = None) ->
 
 @transaction.atomic
 def add_adjusted_workday(
-    *, actor, holiday: Holiday, date: dt.date, at: dt.datetime | None = None
+    *, actor: User | None, holiday: Holiday, date: dt.date, at: dt.datetime
 ) -> AdjustedWorkday:
     """File a weekend day outside every holiday as a working day of ``holiday``'s
     arrangement."""
@@ -166,7 +181,7 @@ def add_adjusted_workday(
 
 @transaction.atomic
 def remove_adjusted_workday(
-    *, actor, adjusted_workday: AdjustedWorkday, at: dt.datetime | None = None
+    *, actor: User | None, adjusted_workday: AdjustedWorkday, at: dt.datetime
 ) -> None:
     require_role(actor, RoleCode.SYSTEM_ADMIN)
     adjusted = (
@@ -197,7 +212,7 @@ class ImportResult:
 
 
 @transaction.atomic
-def import_holidays(*, actor, file, at: dt.datetime | None = None) -> ImportResult:
+def import_holidays(*, actor: User | None, file: IO[bytes], at: dt.datetime) -> ImportResult:
     """Import an Excel file (format in ``excel.py``): each row creates the holiday of
     its (year, name) or replaces that holiday's days and adjusted working days.
 
@@ -311,7 +326,7 @@ def _adjusted_error(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(messages[0], fields={"date": messages})
 
 
-def _snapshot(holiday: Holiday) -> dict:
+def _snapshot(holiday: Holiday) -> dict[str, Any]:
     data = model_snapshot(holiday)
     data["adjusted_workdays"] = [
         d.isoformat()

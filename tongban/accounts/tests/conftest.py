@@ -8,6 +8,7 @@ import datetime as dt
 import pyotp
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts import security
 from tongban.accounts.testing import PASSWORD
@@ -42,7 +43,7 @@ def enrolled(db):
 
     def enrol(user) -> str:
         secret = pyotp.random_base32()
-        security.enrol_totp(user, secret=secret, confirm=True)
+        security.enrol_totp(user, secret=secret, confirm=True, at=timezone.now())
         return secret
 
     return enrol

@@ -36,7 +36,7 @@ def bearer(secret: str) -> dict[str, str]:
 
 def test_it_issues_a_token_shown_once_and_stored_as_a_hash(personas):
     token, secret = tokens.create_api_token(
-        actor=personas.security_admin, user=personas.handler, name="报表脚本"
+        actor=personas.security_admin, user=personas.handler, name="报表脚本", at=timezone.now()
     )
 
     assert SECRET.fullmatch(secret)
@@ -54,8 +54,12 @@ def test_it_issues_a_token_shown_once_and_stored_as_a_hash(personas):
 def test_it_lets_the_token_act_as_its_owner_with_the_owners_scope(personas):
     items = make_items(personas)
     case = receive(personas, items.promised, timezone.now())
-    _token, mine = tokens.create_api_token(actor=None, user=personas.handler, name="a")
-    _other, theirs = tokens.create_api_token(actor=None, user=personas.outsider, name="b")
+    _token, mine = tokens.create_api_token(
+        actor=None, user=personas.handler, name="a", at=timezone.now()
+    )
+    _other, theirs = tokens.create_api_token(
+        actor=None, user=personas.outsider, name="b", at=timezone.now()
+    )
 
     as_handler = Client().get(CASES, headers=bearer(mine))
     as_outsider = Client().get(CASES, headers=bearer(theirs))
@@ -98,24 +102,32 @@ def test_it_refuses_an_expired_token(client, personas):
 
 
 def test_it_refuses_a_revoked_token_and_audits_the_revocation(client, personas):
-    token, secret = tokens.create_api_token(actor=None, user=personas.handler, name="x")
+    token, secret = tokens.create_api_token(
+        actor=None, user=personas.handler, name="x", at=timezone.now()
+    )
     assert client.get(CASES, headers=bearer(secret)).status_code == 200
 
-    tokens.revoke_api_token(actor=personas.security_admin, token=token)
+    tokens.revoke_api_token(actor=personas.security_admin, token=token, at=timezone.now())
 
     assert _refused(client.get(CASES, headers=bearer(secret)))["code"] == "invalid_token"
     assert AuditRecord.objects.filter(action="api_token.revoke", object_id=str(token.pk)).exists()
 
 
 def test_it_refuses_the_token_of_a_disabled_account(client, personas):
-    _token, secret = tokens.create_api_token(actor=None, user=personas.handler, name="x")
-    accounts.set_user_active(actor=personas.system_admin, user=personas.handler, active=False)
+    _token, secret = tokens.create_api_token(
+        actor=None, user=personas.handler, name="x", at=timezone.now()
+    )
+    accounts.set_user_active(
+        actor=personas.system_admin, user=personas.handler, active=False, at=timezone.now()
+    )
 
     assert _refused(client.get(CASES, headers=bearer(secret)))["code"] == "invalid_token"
 
 
 def test_it_takes_a_token_instead_of_csrf_but_not_a_session_without_csrf(personas):
-    _token, secret = tokens.create_api_token(actor=None, user=personas.handler, name="x")
+    _token, secret = tokens.create_api_token(
+        actor=None, user=personas.handler, name="x", at=timezone.now()
+    )
     body = {"text": "同意"}
     url = f"{CASES}/opinion-templates"
 
@@ -136,16 +148,22 @@ def test_it_keeps_the_public_endpoints_open(client, personas):
 
 def test_it_issues_tokens_only_through_the_security_administrator(personas):
     with pytest.raises(PermissionDenied):
-        tokens.create_api_token(actor=personas.system_admin, user=personas.handler, name="x")
+        tokens.create_api_token(
+            actor=personas.system_admin, user=personas.handler, name="x", at=timezone.now()
+        )
     with pytest.raises(PermissionDenied):
-        tokens.create_api_token(actor=personas.handler, user=personas.handler, name="x")
+        tokens.create_api_token(
+            actor=personas.handler, user=personas.handler, name="x", at=timezone.now()
+        )
     assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize("admin", ["system_admin", "security_admin", "audit_admin"])
 def test_it_issues_no_token_to_the_three_administrators(personas, admin):
     with pytest.raises(ValidationFailed) as refused:
-        tokens.create_api_token(actor=None, user=getattr(personas, admin), name="x")
+        tokens.create_api_token(
+            actor=None, user=getattr(personas, admin), name="x", at=timezone.now()
+        )
 
     assert set(refused.value.fields) == {"user"}
     assert not ApiToken.objects.exists()
@@ -153,7 +171,9 @@ def test_it_issues_no_token_to_the_three_administrators(personas, admin):
 
 def test_it_refuses_a_nameless_or_too_long_token_naming_the_fields(personas):
     with pytest.raises(ValidationFailed) as refused:
-        tokens.create_api_token(actor=None, user=personas.handler, name=" ", days=400)
+        tokens.create_api_token(
+            actor=None, user=personas.handler, name=" ", days=400, at=timezone.now()
+        )
 
     assert set(refused.value.fields) == {"name", "days"}
 

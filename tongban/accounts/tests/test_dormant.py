@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management import call_command
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from tongban.accounts import security
@@ -58,7 +59,9 @@ def test_it_ends_the_sessions_of_an_account_it_disables(client, personas):
 
 
 def test_it_leaves_demo_accounts_alone(personas):
-    accounts.create_user(actor=None, username="demo-clerk", password=PASSWORD, is_demo=True)
+    accounts.create_user(
+        actor=None, username="demo-clerk", password=PASSWORD, is_demo=True, at=timezone.now()
+    )
     disabled = security.disable_dormant_accounts(at=clock.now() + dt.timedelta(days=365))
     assert "demo-clerk" not in disabled
     assert User.objects.get(username="demo-clerk").is_active

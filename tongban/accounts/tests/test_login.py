@@ -7,6 +7,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts import security
 from tongban.accounts import services as accounts
@@ -76,7 +77,11 @@ def test_it_gives_the_same_message_for_unknown_users_and_wrong_passwords(
 
 def test_it_refuses_a_disabled_account_with_the_generic_message(client, personas):
     accounts.set_user_active(
-        actor=personas.system_admin, user=personas.handler, active=False, reason="调离"
+        actor=personas.system_admin,
+        user=personas.handler,
+        active=False,
+        reason="调离",
+        at=timezone.now(),
     )
     response = post_login(client, "handler")
     assert GENERIC in response.content.decode()
@@ -92,6 +97,7 @@ def _demo_user():
         full_name="演示承办人",
         must_change_password=False,
         is_demo=True,
+        at=timezone.now(),
     )
 
 

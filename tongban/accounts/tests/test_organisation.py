@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.utils import timezone
 
 from tongban.accounts import services
 from tongban.accounts.models import Department, DepartmentKind, User
@@ -19,7 +20,9 @@ from tongban.core.errors import ActionNotAllowed, ValidationFailed
 
 def test_it_keeps_the_subtree_paths_when_a_department_moves(personas):
     org, admin = personas.org, personas.system_admin
-    services.update_department(actor=admin, department=org.market, parent=org.county)
+    services.update_department(
+        actor=admin, department=org.market, parent=org.county, at=timezone.now()
+    )
     org.market_section.refresh_from_db()
     assert org.market_section.path == "/TS/QZQ/SCJG/SCJG-DJK/"
     assert set(Department.objects.subtree(org.county).values_list("code", flat=True)) == {
@@ -37,7 +40,10 @@ def test_it_refuses_to_put_a_department_under_its_own_section(personas):
     org = personas.org
     with pytest.raises(ValidationFailed) as exc:
         services.update_department(
-            actor=personas.system_admin, department=org.market, parent=org.market_section
+            actor=personas.system_admin,
+            department=org.market,
+            parent=org.market_section,
+            at=timezone.now(),
         )
     assert "parent" in exc.value.fields
     org.market.refresh_from_db()
@@ -57,14 +63,16 @@ def test_it_refuses_bad_departments_naming_the_field(personas, changes, field):
     data.update(changes)
     count = Department.objects.count()
     with pytest.raises(ValidationFailed) as exc:
-        services.create_department(actor=personas.system_admin, **data)
+        services.create_department(actor=personas.system_admin, at=timezone.now(), **data)
     assert field in exc.value.fields
     assert Department.objects.count() == count
 
 
 def test_it_refuses_to_delete_a_department_with_staff(personas):
     with pytest.raises(ActionNotAllowed):
-        services.delete_department(actor=personas.system_admin, department=personas.org.land)
+        services.delete_department(
+            actor=personas.system_admin, department=personas.org.land, at=timezone.now()
+        )
     assert Department.objects.filter(code="ZRZY").exists()
 
 
@@ -72,7 +80,9 @@ def test_it_refuses_weak_passwords_and_creates_nothing(personas):
     count = User.objects.count()
     for weak in ("short1A!", "alllowercaseletters", "zhangsan-Pass-1", "Password123"):
         with pytest.raises(ValidationFailed) as exc:
-            services.create_user(actor=personas.system_admin, username="zhangsan", password=weak)
+            services.create_user(
+                actor=personas.system_admin, username="zhangsan", password=weak, at=timezone.now()
+            )
         assert exc.value.fields["password"], weak
     assert User.objects.count() == count
 
@@ -80,7 +90,10 @@ def test_it_refuses_weak_passwords_and_creates_nothing(personas):
 def test_it_treats_usernames_case_insensitively(personas):
     with pytest.raises(ValidationFailed) as exc:
         services.create_user(
-            actor=personas.system_admin, username="HANDLER", password="Another#Pass2026"
+            actor=personas.system_admin,
+            username="HANDLER",
+            password="Another#Pass2026",
+            at=timezone.now(),
         )
     assert "username" in str(exc.value.fields) or "__all__" in exc.value.fields
     assert User.objects.get_by_natural_key("HaNdLeR") == personas.handler
@@ -89,7 +102,10 @@ def test_it_treats_usernames_case_insensitively(personas):
 def test_it_refuses_a_section_of_another_department(personas):
     with pytest.raises(ValidationFailed) as exc:
         services.update_user(
-            actor=personas.system_admin, user=personas.outsider, section=personas.org.market_section
+            actor=personas.system_admin,
+            user=personas.outsider,
+            section=personas.org.market_section,
+            at=timezone.now(),
         )
     assert "section" in exc.value.fields
 
@@ -116,14 +132,18 @@ def test_it_combines_role_user_group_and_department_grants(personas):
     assert not can_use_module(handler, Module.REPORTS)
     assert can_use_module(handler, Module.CASES)  # from the handler role
 
-    services.grant_module(actor=admin, module=Module.REPORTS, department=personas.org.city)
+    services.grant_module(
+        actor=admin, module=Module.REPORTS, department=personas.org.city, at=timezone.now()
+    )
     handler = User.objects.get(pk=handler.pk)
     assert can_use_module(handler, Module.REPORTS)  # inherited from the city subtree
 
-    group = services.create_group(actor=admin, name="热线值班")
-    services.set_group_members(actor=admin, group=group, users=[handler])
-    services.grant_module(actor=admin, module=Module.HOTLINE, group=Group.objects.get(pk=group.pk))
-    services.grant_module(actor=admin, module=Module.CATALOG, user=handler)
+    group = services.create_group(actor=admin, name="热线值班", at=timezone.now())
+    services.set_group_members(actor=admin, group=group, users=[handler], at=timezone.now())
+    services.grant_module(
+        actor=admin, module=Module.HOTLINE, group=Group.objects.get(pk=group.pk), at=timezone.now()
+    )
+    services.grant_module(actor=admin, module=Module.CATALOG, user=handler, at=timezone.now())
     handler = User.objects.get(pk=handler.pk)
     assert {Module.REPORTS, Module.HOTLINE, Module.CATALOG} <= user_modules(handler)
     assert not can_use_module(personas.outsider, Module.HOTLINE)
@@ -131,9 +151,13 @@ def test_it_combines_role_user_group_and_department_grants(personas):
 
 def test_it_refuses_a_duplicate_grant(personas):
     admin = personas.security_admin
-    services.grant_module(actor=admin, module=Module.REPORTS, user=personas.handler)
+    services.grant_module(
+        actor=admin, module=Module.REPORTS, user=personas.handler, at=timezone.now()
+    )
     with pytest.raises(ValidationFailed):
-        services.grant_module(actor=admin, module=Module.REPORTS, user=personas.handler)
+        services.grant_module(
+            actor=admin, module=Module.REPORTS, user=personas.handler, at=timezone.now()
+        )
 
 
 def test_it_scopes_department_data_by_role(personas):
@@ -165,7 +189,9 @@ def test_it_lists_only_visible_colleagues(personas):
 def test_it_ends_sessions_when_an_account_is_disabled(client, personas):
     handler = personas.handler
     client.post("/accounts/login/", {"username": "handler", "password": "Tongban-Test-2026!"})
-    services.set_user_active(actor=personas.system_admin, user=handler, active=False, reason="离职")
+    services.set_user_active(
+        actor=personas.system_admin, user=handler, active=False, reason="离职", at=timezone.now()
+    )
     handler.refresh_from_db()
     assert not handler.is_active
     assert handler.disabled_reason == "离职"
@@ -176,13 +202,15 @@ def test_it_ends_sessions_when_an_account_is_disabled(client, personas):
 def test_it_refuses_disabling_oneself(personas):
     with pytest.raises(ActionNotAllowed):
         services.set_user_active(
-            actor=personas.system_admin, user=personas.system_admin, active=False
+            actor=personas.system_admin, user=personas.system_admin, active=False, at=timezone.now()
         )
 
 
 def test_it_refuses_roles_to_unknown_codes(personas):
     with pytest.raises(ValidationFailed) as exc:
-        services.assign_roles(actor=personas.security_admin, user=personas.handler, roles=["mayor"])
+        services.assign_roles(
+            actor=personas.security_admin, user=personas.handler, roles=["mayor"], at=timezone.now()
+        )
     assert "roles" in exc.value.fields
     assert make_user  # personas are built with the same helper
     assert personas.handler.has_role(RoleCode.HANDLER)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import User
@@ -98,7 +99,10 @@ def test_it_changes_the_password_keeps_this_session_and_ends_the_others(client, 
 
 def test_it_keeps_a_user_whose_password_was_reset_on_the_change_page(client, personas):
     accounts.reset_password(
-        actor=personas.system_admin, user=personas.handler, new_password="Reset-Pass-2026!"
+        actor=personas.system_admin,
+        user=personas.handler,
+        new_password="Reset-Pass-2026!",
+        at=timezone.now(),
     )
     post_login(client, "handler", "Reset-Pass-2026!", next="/office/")
 

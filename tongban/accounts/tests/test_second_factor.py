@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts import security
 from tongban.accounts import services as accounts
@@ -172,8 +173,8 @@ def test_it_stores_the_secret_encrypted(personas, enrolled):
 def test_it_lets_an_administrator_reset_a_lost_authenticator(client, personas, enrolled):
     enrolled(personas.supervisor)
     with pytest.raises(PermissionDenied):
-        security.reset_totp(actor=personas.handler, user=personas.supervisor)
-    security.reset_totp(actor=personas.system_admin, user=personas.supervisor)
+        security.reset_totp(actor=personas.handler, user=personas.supervisor, at=timezone.now())
+    security.reset_totp(actor=personas.system_admin, user=personas.supervisor, at=timezone.now())
     assert not TOTPDevice.objects.filter(user=personas.supervisor).exists()
     assert AuditRecord.objects.get(action="totp.reset").actor_id == personas.system_admin.pk
     post_login(client, "supervisor")
@@ -187,8 +188,9 @@ def _demo_supervisor():
         password=PASSWORD,
         must_change_password=False,
         is_demo=True,
+        at=timezone.now(),
     )
-    accounts.assign_roles(actor=None, user=user, roles=["supervisor"])
+    accounts.assign_roles(actor=None, user=user, roles=["supervisor"], at=timezone.now())
     return user
 
 
@@ -196,13 +198,13 @@ def _demo_supervisor():
 def test_it_prints_a_demo_accounts_code_in_demo_mode(capsys, personas):
     user = _demo_supervisor()
     secret = pyotp.random_base32()
-    security.enrol_totp(user, secret=secret, confirm=True)
+    security.enrol_totp(user, secret=secret, confirm=True, at=timezone.now())
 
     call_command("totp_code", "demo-supervisor")
 
     code = capsys.readouterr().out.strip()
     assert pyotp.TOTP(secret).verify(code, valid_window=1)
-    security.verify_second_factor(user=user, code=code, ip=None)
+    security.verify_second_factor(user=user, code=code, ip=None, at=timezone.now())
     with pytest.raises(CommandError, match="演示账号"):
         call_command("totp_code", "supervisor")
 
@@ -210,7 +212,7 @@ def test_it_prints_a_demo_accounts_code_in_demo_mode(capsys, personas):
 @override_settings(DEMO_MODE=False)
 def test_it_refuses_to_print_codes_outside_demo_mode(personas):
     user = _demo_supervisor()
-    security.enrol_totp(user, confirm=True)
+    security.enrol_totp(user, confirm=True, at=timezone.now())
     with pytest.raises(CommandError, match="演示模式"):
         call_command("totp_code", "demo-supervisor")
 
@@ -221,5 +223,7 @@ def test_it_pre_enrols_a_device_for_the_demo_loader(personas):
     device = security.enrol_totp(personas.supervisor, secret=secret, confirm=True, at=at)
     assert device.is_confirmed and device.confirmed_at == at
     with pytest.raises(ActionNotAllowed):
-        security.begin_totp_enrolment(user=personas.supervisor)
-    security.verify_second_factor(user=personas.supervisor, code=code_for(secret), ip=None)
+        security.begin_totp_enrolment(user=personas.supervisor, at=clock.now())
+    security.verify_second_factor(
+        user=personas.supervisor, code=code_for(secret), ip=None, at=clock.now()
+    )

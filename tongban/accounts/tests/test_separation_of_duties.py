@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from tongban.accounts import services
 from tongban.accounts.models import Department, ModuleGrant, User
@@ -33,41 +34,92 @@ def _refused(call):
 
 def test_it_refuses_the_system_admin_roles_and_permissions(personas):
     admin, handler = personas.system_admin, personas.handler
-    _refused(lambda: services.assign_roles(actor=admin, user=handler, roles=["department_head"]))
-    _refused(lambda: services.grant_module(actor=admin, module=Module.REPORTS, user=handler))
-    _refused(lambda: services.create_group(actor=admin, name="统计员"))
-    _refused(lambda: services.set_user_groups(actor=admin, user=handler, groups=[]))
+    _refused(
+        lambda: services.assign_roles(
+            actor=admin, user=handler, roles=["department_head"], at=timezone.now()
+        )
+    )
+    _refused(
+        lambda: services.grant_module(
+            actor=admin, module=Module.REPORTS, user=handler, at=timezone.now()
+        )
+    )
+    _refused(lambda: services.create_group(actor=admin, name="统计员", at=timezone.now()))
+    _refused(
+        lambda: services.set_user_groups(actor=admin, user=handler, groups=[], at=timezone.now())
+    )
 
 
 def test_it_refuses_the_security_admin_accounts_and_departments(personas):
     admin, handler = personas.security_admin, personas.handler
-    _refused(lambda: services.create_user(actor=admin, username="newbie", password=PASSWORD))
-    _refused(lambda: services.update_user(actor=admin, user=handler, position="科长"))
-    _refused(lambda: services.set_user_active(actor=admin, user=handler, active=False))
-    _refused(lambda: services.reset_password(actor=admin, user=handler, new_password=PASSWORD))
+    _refused(
+        lambda: services.create_user(
+            actor=admin, username="newbie", password=PASSWORD, at=timezone.now()
+        )
+    )
+    _refused(
+        lambda: services.update_user(actor=admin, user=handler, position="科长", at=timezone.now())
+    )
+    _refused(
+        lambda: services.set_user_active(actor=admin, user=handler, active=False, at=timezone.now())
+    )
+    _refused(
+        lambda: services.reset_password(
+            actor=admin, user=handler, new_password=PASSWORD, at=timezone.now()
+        )
+    )
     _refused(
         lambda: services.create_department(
-            actor=admin, code="NEW", name="新部门", kind="department", parent=personas.org.city
+            actor=admin,
+            code="NEW",
+            name="新部门",
+            kind="department",
+            parent=personas.org.city,
+            at=timezone.now(),
         )
     )
 
 
 def test_it_refuses_the_audit_admin_everything_here(personas):
     admin, handler = personas.audit_admin, personas.handler
-    _refused(lambda: services.create_user(actor=admin, username="x1", password=PASSWORD))
-    _refused(lambda: services.update_user(actor=admin, user=handler, position="科长"))
-    _refused(lambda: services.assign_roles(actor=admin, user=handler, roles=["supervisor"]))
-    _refused(lambda: services.grant_module(actor=admin, module=Module.REPORTS, user=handler))
-    _refused(lambda: services.end_user_sessions(actor=admin, user=handler))
     _refused(
-        lambda: services.update_department(actor=admin, department=personas.org.market, name="改名")
+        lambda: services.create_user(
+            actor=admin, username="x1", password=PASSWORD, at=timezone.now()
+        )
+    )
+    _refused(
+        lambda: services.update_user(actor=admin, user=handler, position="科长", at=timezone.now())
+    )
+    _refused(
+        lambda: services.assign_roles(
+            actor=admin, user=handler, roles=["supervisor"], at=timezone.now()
+        )
+    )
+    _refused(
+        lambda: services.grant_module(
+            actor=admin, module=Module.REPORTS, user=handler, at=timezone.now()
+        )
+    )
+    _refused(lambda: services.end_user_sessions(actor=admin, user=handler, at=timezone.now()))
+    _refused(
+        lambda: services.update_department(
+            actor=admin, department=personas.org.market, name="改名", at=timezone.now()
+        )
     )
 
 
 def test_it_refuses_business_roles_any_administration(personas):
     for actor in (personas.department_head, personas.supervisor, personas.handler):
-        _refused(lambda a=actor: services.create_user(actor=a, username="x2", password=PASSWORD))
-        _refused(lambda a=actor: services.assign_roles(actor=a, user=personas.handler, roles=[]))
+        _refused(
+            lambda a=actor: services.create_user(
+                actor=a, username="x2", password=PASSWORD, at=timezone.now()
+            )
+        )
+        _refused(
+            lambda a=actor: services.assign_roles(
+                actor=a, user=personas.handler, roles=[], at=timezone.now()
+            )
+        )
 
 
 def test_it_keeps_the_three_administrator_roles_disjoint(personas):
@@ -77,6 +129,7 @@ def test_it_keeps_the_three_administrator_roles_disjoint(personas):
             actor=personas.security_admin,
             user=personas.handler,
             roles=[RoleCode.SYSTEM_ADMIN, RoleCode.AUDIT_ADMIN],
+            at=timezone.now(),
         )
     assert "roles" in exc.value.fields
     with pytest.raises(ValidationFailed):
@@ -84,6 +137,7 @@ def test_it_keeps_the_three_administrator_roles_disjoint(personas):
             actor=personas.security_admin,
             user=personas.handler,
             roles=[RoleCode.AUDIT_ADMIN, RoleCode.HANDLER],
+            at=timezone.now(),
         )
     assert _state() == before
 
@@ -92,10 +146,12 @@ def test_it_refuses_the_security_admin_its_own_roles_and_admin_modules(personas)
     admin = personas.security_admin
     before = _state()
     with pytest.raises(ActionNotAllowed):
-        services.assign_roles(actor=admin, user=admin, roles=[RoleCode.SYSTEM_ADMIN])
+        services.assign_roles(
+            actor=admin, user=admin, roles=[RoleCode.SYSTEM_ADMIN], at=timezone.now()
+        )
     for module in (Module.SYSTEM, Module.AUDIT, Module.SECURITY):
         with pytest.raises(ValidationFailed) as exc:
-            services.grant_module(actor=admin, module=module, user=admin)
+            services.grant_module(actor=admin, module=module, user=admin, at=timezone.now())
         assert "module" in exc.value.fields
     assert _state() == before
 
@@ -107,9 +163,14 @@ def test_it_lets_each_administrator_do_its_own_job(personas):
         password="Xiaoming#2026",
         full_name="王小明",
         department=personas.org.land,
+        at=timezone.now(),
     )
-    services.assign_roles(actor=personas.security_admin, user=user, roles=[RoleCode.HANDLER])
-    grant = services.grant_module(actor=personas.security_admin, module=Module.REPORTS, user=user)
+    services.assign_roles(
+        actor=personas.security_admin, user=user, roles=[RoleCode.HANDLER], at=timezone.now()
+    )
+    grant = services.grant_module(
+        actor=personas.security_admin, module=Module.REPORTS, user=user, at=timezone.now()
+    )
     user.refresh_from_db()
     assert user.has_role(RoleCode.HANDLER)
     assert grant.granted_by == personas.security_admin
@@ -212,7 +273,7 @@ def test_it_lets_the_security_admin_reset_a_lost_authenticator(client, personas)
     from tongban.accounts.models import TOTPDevice
     from tongban.accounts.security import enrol_totp
 
-    enrol_totp(personas.supervisor)
+    enrol_totp(personas.supervisor, at=timezone.now())
     log_in(client, personas.security_admin)
     response = client.post(
         "/admin/accounts/userroleassignment/",

@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts import security
 from tongban.accounts import services as accounts
@@ -76,7 +77,11 @@ def test_it_ends_the_sessions_of_a_disabled_account(client, personas):
     key = client.session.session_key
 
     accounts.set_user_active(
-        actor=personas.system_admin, user=personas.handler, active=False, reason="离职"
+        actor=personas.system_admin,
+        user=personas.handler,
+        active=False,
+        reason="离职",
+        at=timezone.now(),
     )
 
     assert not Session.objects.filter(session_key=key).exists()
@@ -87,7 +92,9 @@ def test_it_stops_even_an_unrecorded_session_of_a_disabled_account(client, perso
     """Django itself refuses a session whose user is inactive."""
     client.force_login(personas.handler)
     assert client.get("/office/").status_code == 200
-    accounts.set_user_active(actor=personas.system_admin, user=personas.handler, active=False)
+    accounts.set_user_active(
+        actor=personas.system_admin, user=personas.handler, active=False, at=timezone.now()
+    )
     response = client.get("/office/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -97,7 +104,10 @@ def test_it_stops_a_session_when_the_password_is_reset(client, personas):
     client.force_login(personas.handler)
     assert client.get("/office/").status_code == 200
     accounts.reset_password(
-        actor=personas.system_admin, user=personas.handler, new_password="Reset-Pass-2026!"
+        actor=personas.system_admin,
+        user=personas.handler,
+        new_password="Reset-Pass-2026!",
+        at=timezone.now(),
     )
     assert client.get("/office/").status_code == 302
 
@@ -108,7 +118,9 @@ def test_it_lets_an_administrator_end_a_users_sessions(client, personas):
     post_login(other, "handler", ip="10.4.0.2")
     assert UserSession.objects.filter(user=personas.handler).count() == 2
 
-    ended = accounts.end_user_sessions(actor=personas.security_admin, user=personas.handler)
+    ended = accounts.end_user_sessions(
+        actor=personas.security_admin, user=personas.handler, at=timezone.now()
+    )
 
     assert ended == 2
     assert client.get("/office/").status_code == 302

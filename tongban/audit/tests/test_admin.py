@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.audit.models import AuditRecord
 from tongban.audit.services import record_event, write_checkpoint
@@ -36,7 +37,9 @@ def test_it_lists_records_in_chinese_for_the_audit_admin(client, personas):
 
 def test_it_filters_and_searches(client, personas):
     write_records(3)
-    record_event(actor=None, actor_name="mallory", action="login.failure", success=False)
+    record_event(
+        actor=None, actor_name="mallory", action="login.failure", success=False, at=timezone.now()
+    )
     browser = admin_client(client, personas.audit_admin)
 
     failed = browser.get(LIST, {"success__exact": "0"}).content.decode()
@@ -101,7 +104,9 @@ def test_it_shows_the_first_bad_record(client, personas, tamper):
 
 def test_it_exports_the_filtered_list_as_csv(client, personas):
     write_records(2)
-    record_event(actor=None, actor_name="=cmd|' /C calc'!A0", action="login.failure")
+    record_event(
+        actor=None, actor_name="=cmd|' /C calc'!A0", action="login.failure", at=timezone.now()
+    )
     browser = admin_client(client, personas.audit_admin)
 
     response = browser.post(f"{EXPORT}?action=login.failure")
@@ -131,7 +136,7 @@ def test_it_exports_selected_records_with_the_action(client, personas):
 
 def test_it_lists_checkpoints_with_their_signature_state(client, personas):
     write_records(1)
-    write_checkpoint()
+    write_checkpoint(at=timezone.now())
     browser = admin_client(client, personas.audit_admin)
 
     page = browser.get(CHECKPOINTS).content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from tongban.audit.services import write_checkpoint
 from tongban.audit.verify import verify_chain
@@ -51,7 +52,7 @@ def test_it_refuses_a_plain_delete(db):
 
 def test_it_refuses_to_change_or_delete_a_checkpoint(db):
     write_records(2)
-    checkpoint = write_checkpoint()
+    checkpoint = write_checkpoint(at=timezone.now())
 
     assert "append-only" in _refused(
         "UPDATE audit_auditcheckpoint SET hash = 'x' WHERE id = %s", [checkpoint.pk]

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tongban.audit.models import AuditRecord
 from tongban.audit.services import record_event
@@ -22,7 +23,7 @@ PER_THREAD = 15
 
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_one_valid_chain_under_concurrent_writers():
-    record_event(actor=None, action="test.start")  # creates the chain head
+    record_event(actor=None, action="test.start", at=timezone.now())  # creates the chain head
     start = threading.Barrier(THREADS)
     errors: list[BaseException] = []
 
@@ -31,7 +32,9 @@ def test_it_keeps_one_valid_chain_under_concurrent_writers():
             start.wait()
             for i in range(PER_THREAD):
                 with transaction.atomic():
-                    record_event(actor=None, action="test.write", object_id=f"{n}-{i}")
+                    record_event(
+                        actor=None, action="test.write", object_id=f"{n}-{i}", at=timezone.now()
+                    )
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
         finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from tongban.audit.models import AuditCheckpoint, AuditRecord
 from tongban.audit.services import record_event, write_checkpoint
 from tongban.audit.verify import verify_chain
@@ -14,7 +16,7 @@ from .conftest import BUSINESS_COLUMNS, write_records
 
 def test_it_accepts_an_untouched_chain(db):
     records = write_records(12)
-    write_checkpoint()
+    write_checkpoint(at=timezone.now())
 
     result = verify_chain()
 
@@ -35,7 +37,7 @@ def test_it_reads_back_local_times_and_ipv6_addresses_unchanged(db):
         at=dt.datetime(2026, 5, 1, 8, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Shanghai")),
         after={"when": dt.date(2026, 5, 1), "attempts": 3},
     )
-    record_event(actor=None, action="login.failure", ip="::ffff:10.1.2.3")
+    record_event(actor=None, action="login.failure", ip="::ffff:10.1.2.3", at=timezone.now())
 
     assert verify_chain().ok
 
@@ -158,7 +160,7 @@ def test_it_reports_rows_moved_further_apart(tamper):
 
 def test_it_reports_a_cut_tail_after_a_checkpoint(tamper):
     records = write_records(10)
-    write_checkpoint()
+    write_checkpoint(at=timezone.now())
     first_cut = records[7].seq
 
     tamper.delete(*(r.seq for r in records[7:]))
@@ -184,7 +186,7 @@ def test_it_reports_a_cut_tail_from_the_chain_head(tamper):
 
 def test_it_reports_a_forged_checkpoint_signature(tamper):
     write_records(6)
-    checkpoint = write_checkpoint()
+    checkpoint = write_checkpoint(at=timezone.now())
 
     tamper.sql(
         "UPDATE audit_auditcheckpoint SET hash = %s WHERE id = %s", ["a" * 64, checkpoint.pk]
@@ -196,7 +198,7 @@ def test_it_reports_a_forged_checkpoint_signature(tamper):
 
 def test_it_catches_a_consistently_rewritten_chain_at_the_checkpoint(tamper):
     records = write_records(10)
-    checkpoint = write_checkpoint()
+    checkpoint = write_checkpoint(at=timezone.now())
 
     # Edit record 4 and recompute every hash after it: the links all agree again.
     tamper.update(records[4].seq, object_repr="TS-2026-0000")

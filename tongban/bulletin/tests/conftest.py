@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from tongban.bulletin import services
 from tongban.bulletin.models import AudienceKind
@@ -22,10 +23,19 @@ def grant_category_permission(user) -> None:
 
 @pytest.fixture
 def categories(db):
-    news = services.save_category(actor=None, code="news", name="新闻动态", sort_order=1)
-    meeting = services.save_category(actor=None, code="meeting", name="会议通知", sort_order=2)
+    news = services.save_category(
+        actor=None, code="news", name="新闻动态", sort_order=1, at=timezone.now()
+    )
+    meeting = services.save_category(
+        actor=None, code="meeting", name="会议通知", sort_order=2, at=timezone.now()
+    )
     public = services.save_category(
-        actor=None, code="disclosure", name="政务公开", sort_order=3, is_public=True
+        actor=None,
+        code="disclosure",
+        name="政务公开",
+        sort_order=3,
+        is_public=True,
+        at=timezone.now(),
     )
     return {"news": news, "meeting": meeting, "public": public}
 

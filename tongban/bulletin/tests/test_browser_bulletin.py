@@ -5,6 +5,7 @@ publisher's read receipts show him as having read it."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tongban.accounts.testing import PASSWORD
@@ -24,7 +25,7 @@ def _log_in(page, username: str) -> None:
 
 @pytest.mark.browser
 def test_it_publishes_and_the_audience_reads_it(page, personas):
-    services.save_category(actor=None, code="meeting", name="会议通知")
+    services.save_category(actor=None, code="meeting", name="会议通知", at=timezone.now())
 
     _log_in(page, "head")
     page.locator("#new-announcement").click()

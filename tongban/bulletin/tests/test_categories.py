@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
@@ -16,13 +17,17 @@ from .conftest import grant_category_permission
 def test_a_publisher_without_the_permission_cannot_create_edit_or_delete(personas, categories):
     publisher = personas.department_head  # has the BULLETIN module, not the permission
     with pytest.raises(PermissionDenied):
-        services.save_category(actor=publisher, code="x", name="X")
+        services.save_category(actor=publisher, code="x", name="X", at=timezone.now())
     with pytest.raises(PermissionDenied):
         services.save_category(
-            actor=publisher, category=categories["news"], code="news", name="改名"
+            actor=publisher,
+            category=categories["news"],
+            code="news",
+            name="改名",
+            at=timezone.now(),
         )
     with pytest.raises(PermissionDenied):
-        services.delete_category(actor=publisher, category=categories["meeting"])
+        services.delete_category(actor=publisher, category=categories["meeting"], at=timezone.now())
     assert AnnouncementCategory.objects.count() == 3
     assert AnnouncementCategory.objects.get(code="news").name == "新闻动态"
 
@@ -94,10 +99,14 @@ def test_it_names_the_field_of_a_bad_code(client, personas, categories):
 def test_the_security_administrator_grants_the_permission(personas):
     user = personas.window_clerk
     with pytest.raises(PermissionDenied):
-        services.set_category_maintainer(actor=personas.system_admin, allowed=True, user=user)
-    services.set_category_maintainer(actor=personas.security_admin, allowed=True, user=user)
+        services.set_category_maintainer(
+            actor=personas.system_admin, allowed=True, user=user, at=timezone.now()
+        )
+    services.set_category_maintainer(
+        actor=personas.security_admin, allowed=True, user=user, at=timezone.now()
+    )
     user = type(user).objects.get(pk=user.pk)  # fresh permission cache
-    services.save_category(actor=user, code="hr", name="人事任免")
+    services.save_category(actor=user, code="hr", name="人事任免", at=timezone.now())
     assert AuditRecord.objects.filter(
         action="permission.grant", actor_id=personas.security_admin.pk
     ).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tongban.accounts import services as accounts
@@ -61,18 +62,24 @@ def test_accounts_appear_with_their_department_section_and_mobile(personas):
 
 def test_it_follows_a_rename_a_move_and_a_disable(personas):
     sysadmin, handler = personas.system_admin, personas.handler
-    accounts.update_user(actor=sysadmin, user=handler, full_name="李新名", position="副科长")
+    accounts.update_user(
+        actor=sysadmin, user=handler, full_name="李新名", position="副科长", at=timezone.now()
+    )
     entry = DirectoryEntry.objects.get(user=handler)
     assert (entry.name, entry.position) == ("李新名", "副科长")
 
-    accounts.update_user(actor=sysadmin, user=handler, department=personas.org.land, section=None)
+    accounts.update_user(
+        actor=sysadmin, user=handler, department=personas.org.land, section=None, at=timezone.now()
+    )
     entry.refresh_from_db()
     assert (entry.unit, entry.office) == (personas.org.land, "")
     assert _names(q="李新名") == ["李新名"]
 
-    accounts.set_user_active(actor=sysadmin, user=handler, active=False, reason="调离")
+    accounts.set_user_active(
+        actor=sysadmin, user=handler, active=False, reason="调离", at=timezone.now()
+    )
     assert _names(q="李新名") == []
-    accounts.set_user_active(actor=sysadmin, user=handler, active=True)
+    accounts.set_user_active(actor=sysadmin, user=handler, active=True, at=timezone.now())
     assert _names(q="李新名") == ["李新名"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
 from tongban.accounts import tokens
 from tongban.accounts.testing import log_in
@@ -20,7 +21,7 @@ def session_client(user) -> Client:
 
 def token_client(user, **client_options) -> Client:
     """A client that sends a fresh bearer token of ``user`` with every request."""
-    _token, secret = tokens.create_api_token(actor=None, user=user, name="tests")
+    _token, secret = tokens.create_api_token(actor=None, user=user, name="tests", at=timezone.now())
     return Client(headers={"Authorization": f"Bearer {secret}"}, **client_options)
 
 

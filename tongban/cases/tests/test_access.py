@@ -5,6 +5,7 @@ may reveal the applicant's personal data (privacy.py, audited)."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
@@ -77,6 +78,7 @@ class TestVisibility:
             name="天水市政务服务中心",
             kind=DepartmentKind.HALL,
             parent=personas.org.city,
+            at=timezone.now(),
         )
         clerk = make_user("hallclerk", RoleCode.WINDOW_CLERK, department=hall)
         case = services.submit_application(

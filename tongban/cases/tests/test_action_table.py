@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind, User
@@ -102,6 +103,7 @@ def _people(p: Personas) -> dict[str, User]:
         name="天水市政务服务中心",
         kind=DepartmentKind.HALL,
         parent=p.org.city,
+        at=timezone.now(),
     )
     inactive = market_user(p, "inactivehead", RoleCode.DEPARTMENT_HEAD, "13800000021")
     User.objects.filter(pk=inactive.pk).update(is_active=False)

@@ -46,7 +46,7 @@ def test_it_shows_my_todo_with_colour_badges(client, personas, items):
 
 def test_it_marks_a_case_due_soon_in_orange(client, personas, items):
     calendar = get_calendar()
-    today = local_date()
+    today = local_date(now())
     # Accepted on the day whose 15-working-day deadline is the next working day.
     day = today
     while calendar.add(day, 15) > calendar.add(today, 1):

@@ -239,7 +239,7 @@ def _diagram(view: selectors.CaseView):
         view.case,
         [row.step for row in view.steps],
         view.suspensions,
-        today=core_clock.local_date(),
+        today=core_clock.local_date(core_clock.now()),
         calendar=get_calendar(),
     )
     return mark_safe(svg)

@@ -37,7 +37,7 @@ def query(request):
     elif tab == "overdue":
         data["overdue"] = "on"
     form = forms.CaseQueryForm(data)
-    today = core_clock.local_date()
+    today = core_clock.local_date(core_clock.now())
     if form.is_valid():
         filters = form.filters(today)
         if tab == "exact" and not any(getattr(filters, f) for f in EXACT_FIELDS):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -272,6 +273,7 @@ def save_item_definition(
     that changed: ``item.update``, ``item.process``, ``item.materials``, ``item.form``,
     ``item.special_procedures``, ``item.links``.
     """
+    at = at or timezone.now()  # interim, until this app's services take a required at
     draft = _prepare(
         actor=actor,
         item=item,

@@ -5,6 +5,7 @@ themes / life events (the city centre).
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -56,6 +57,7 @@ def save_policy_basis(
 ) -> PolicyBasis:
     """Create (``basis`` None) or change a policy basis. Anyone who maintains items
     may maintain the shared list of laws and regulations."""
+    at = at or timezone.now()  # interim, until this app's services take a required at
     _require_catalogue_module(actor)
     return _save_shared_entry(PolicyBasis, basis, actor=actor, action="basis", at=at, fields=fields)
 
@@ -64,6 +66,7 @@ def save_policy_basis(
 def delete_policy_basis(*, actor: User | None, basis: PolicyBasis, at=None) -> None:
     """Delete a basis no item cites any more (an item's legal ground must not vanish
     behind its back)."""
+    at = at or timezone.now()  # interim, until this app's services take a required at
     _require_catalogue_module(actor)
     basis = PolicyBasis.objects.select_for_update().get(pk=basis.pk)
     codes = list(basis.items.order_by("code").values_list("code", flat=True)[:5])
@@ -87,12 +90,14 @@ def _require_theme_manager(actor) -> None:
 @transaction.atomic
 def save_theme(*, actor: User | None, theme: Theme | None = None, at=None, **fields) -> Theme:
     """Create or change a theme / life event (maintained by the city centre)."""
+    at = at or timezone.now()  # interim, until this app's services take a required at
     _require_theme_manager(actor)
     return _save_shared_entry(Theme, theme, actor=actor, action="theme", at=at, fields=fields)
 
 
 @transaction.atomic
 def delete_theme(*, actor: User | None, theme: Theme, at=None) -> None:
+    at = at or timezone.now()  # interim, until this app's services take a required at
     _require_theme_manager(actor)
     theme = Theme.objects.select_for_update().get(pk=theme.pk)
     record_event(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -26,6 +27,7 @@ def assign_staff(
     """Set who may handle ``step`` (seed §1.10; the case engine enforces it). Each
     person must be active, work in the step's department (or, when it names none, the
     item's) — its subtree, sections included — and hold the step's role."""
+    at = at or timezone.now()  # interim, until this app's services take a required at
     item = _lock(step.item)
     require_item_manager(actor, item.department)
     step = ProcessStep.objects.select_related("department").filter(pk=step.pk, item=item).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tongban.catalog import services
 from tongban.catalog.models import HandlingType
@@ -14,13 +15,15 @@ from tongban.dictionaries.models import ItemCategory, ItemType
 def licence_type(db):
     """行政许可 (seeded by a migration; re-created after a transactional flush)."""
     existing = ItemType.objects.filter(name="行政许可").first()
-    return existing or dictionaries.create_item_type(actor=None, name="行政许可")
+    return existing or dictionaries.create_item_type(actor=None, name="行政许可", at=timezone.now())
 
 
 @pytest.fixture
 def market_category(db):
     existing = ItemCategory.objects.filter(name="市场准入").first()
-    return existing or dictionaries.create_item_category(actor=None, name="市场准入")
+    return existing or dictionaries.create_item_category(
+        actor=None, name="市场准入", at=timezone.now()
+    )
 
 
 @pytest.fixture
@@ -59,9 +62,10 @@ def centre(personas):
         name="天水市政务服务中心",
         kind=DepartmentKind.HALL,
         parent=personas.org.city,
+        at=timezone.now(),
     )
     clerk = make_user("centreclerk", RoleCode.HANDLER, department=hall, full_name="孙中心")
-    accounts.grant_module(actor=None, module=Module.CATALOG, user=clerk)
+    accounts.grant_module(actor=None, module=Module.CATALOG, user=clerk, at=timezone.now())
     clerk.forget_cached_roles()
     return clerk
 

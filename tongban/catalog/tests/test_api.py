@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from django.utils import timezone
 
 from tongban.catalog import services
 from tongban.catalog.models import HandlingType
@@ -171,7 +172,7 @@ def test_it_lists_in_a_constant_number_of_queries(
 ):
     from tongban.dictionaries import services as dictionaries
 
-    licence_type = dictionaries.create_item_type(actor=None, name="测试许可")
+    licence_type = dictionaries.create_item_type(actor=None, name="测试许可", at=timezone.now())
     make_published_items(personas, licence_type, count)
 
     with django_assert_num_queries(2):  # the count and the page

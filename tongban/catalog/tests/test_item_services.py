@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
@@ -235,7 +236,9 @@ def test_it_refuses_a_handler_without_the_catalogue_module(item, personas):
 
 def test_it_refuses_the_administrators_even_with_the_module(item, personas):
     # 三员分立: a system administrator granted the module still maintains no items.
-    accounts.grant_module(actor=None, module=Module.CATALOG, user=personas.system_admin)
+    accounts.grant_module(
+        actor=None, module=Module.CATALOG, user=personas.system_admin, at=timezone.now()
+    )
     personas.system_admin.forget_cached_roles()
     with pytest.raises(PermissionDenied):
         services.update_item(actor=personas.system_admin, item=item, promised_limit=10)
@@ -270,9 +273,10 @@ def test_it_lets_a_county_hall_maintain_its_county_items(personas, licence_type)
         name="秦州区市场监督管理局",
         kind=DepartmentKind.DEPARTMENT,
         parent=personas.org.county,
+        at=timezone.now(),
     )
     clerk = make_user("qzclerk", RoleCode.HANDLER, department=personas.org.county_hall)
-    accounts.grant_module(actor=None, module=Module.CATALOG, user=clerk)
+    accounts.grant_module(actor=None, module=Module.CATALOG, user=clerk, at=timezone.now())
     clerk.forget_cached_roles()
     assert not access.catalogue_covers_everything(clerk)
     assert access.can_manage_department_items(clerk, bureau)

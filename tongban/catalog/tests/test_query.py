@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tongban.accounts.testing import log_in
@@ -38,10 +39,10 @@ def _make(code, name, *, department, item_type, publish=True, **fields):
 def catalogue(personas, licence_type, market_category):
     org = personas.org
     service_type = ItemType.objects.filter(name="公共服务").first() or (
-        dictionaries.create_item_type(actor=None, name="公共服务")
+        dictionaries.create_item_type(actor=None, name="公共服务", at=timezone.now())
     )
     build = ItemCategory.objects.filter(name="投资建设").first() or (
-        dictionaries.create_item_category(actor=None, name="投资建设")
+        dictionaries.create_item_category(actor=None, name="投资建设", at=timezone.now())
     )
     return {
         "food": _make(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import pytest
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.roles import RoleCode
@@ -70,7 +71,7 @@ def test_it_refuses_people_who_do_not_qualify(personas, undertake, who, message)
 
 
 def test_it_refuses_a_disabled_account(personas, undertake):
-    accounts.set_user_active(actor=None, user=personas.handler, active=False)
+    accounts.set_user_active(actor=None, user=personas.handler, active=False, at=timezone.now())
     personas.handler.refresh_from_db()
     before = _state()
     with pytest.raises(ValidationFailed) as caught:

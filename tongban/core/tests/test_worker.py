@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from huey import RedisHuey, SqliteHuey
 
 from tongban.audit.models import AuditCheckpoint
@@ -44,7 +45,7 @@ def _queue(name: str):
 def test_it_runs_a_queued_job_in_the_worker_process():
     from tongban.audit import tasks
 
-    record_event(actor=None, action="test.worker", object_repr="queued job")
+    record_event(actor=None, action="test.worker", object_repr="queued job", at=timezone.now())
     name = f"tongban-test-{uuid.uuid4().hex[:8]}"
     queue = _queue(name)
     queue._registry.register(tasks.checkpoint_audit_chain.task_class)

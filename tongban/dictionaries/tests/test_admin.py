@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.audit.models import AuditRecord
 from tongban.dictionaries import services
@@ -75,7 +76,7 @@ def test_it_shows_a_duplicate_name_on_the_field(client, personas):
 
 def test_it_edits_and_deletes_through_the_services(client, personas):
     entry = services.create_application_category(
-        actor=personas.system_admin, name="出入境证件", type="personal"
+        actor=personas.system_admin, name="出入境证件", type="personal", at=timezone.now()
     )
     browser = admin_client(client, personas.system_admin)
 
@@ -103,8 +104,10 @@ def test_it_edits_and_deletes_through_the_services(client, personas):
 
 
 def test_it_deactivates_in_bulk(client, personas):
-    first = services.create_item_category(actor=personas.system_admin, name="甲")
-    second = services.create_item_category(actor=personas.system_admin, name="乙")
+    first = services.create_item_category(actor=personas.system_admin, name="甲", at=timezone.now())
+    second = services.create_item_category(
+        actor=personas.system_admin, name="乙", at=timezone.now()
+    )
     browser = admin_client(client, personas.system_admin)
 
     browser.post(

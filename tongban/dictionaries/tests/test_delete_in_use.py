@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import connection, models
+from django.utils import timezone
 
 from tongban.accounts.testing import make_personas
 from tongban.audit.models import AuditRecord
@@ -33,11 +34,15 @@ def test_it_refuses_to_delete_an_item_type_in_use():
         editor.create_model(ServiceItem)
     try:
         personas = make_personas()
-        used = services.create_item_type(actor=personas.system_admin, name="被引用的类型")
+        used = services.create_item_type(
+            actor=personas.system_admin, name="被引用的类型", at=timezone.now()
+        )
         ServiceItem.objects.create(item_type=used)
 
         with pytest.raises(ActionNotAllowed) as caught:
-            services.delete_item_type(actor=personas.system_admin, item_type=used)
+            services.delete_item_type(
+                actor=personas.system_admin, item_type=used, at=timezone.now()
+            )
 
         assert "被引用的类型" in str(caught.value.message)
         assert "服务事项" in str(caught.value.message)

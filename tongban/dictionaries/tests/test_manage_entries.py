@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import PermissionDenied, ValidationFailed
@@ -23,7 +24,11 @@ def _audit(action: str, entry) -> AuditRecord:
 
 def test_it_creates_an_item_type_and_audits_it(personas):
     item_type = services.create_item_type(
-        actor=personas.system_admin, name="  行政  备案 ", code="xk-9", description="备案类事项"
+        actor=personas.system_admin,
+        name="  行政  备案 ",
+        code="xk-9",
+        description="备案类事项",
+        at=timezone.now(),
     )
 
     item_type.refresh_from_db()
@@ -35,10 +40,16 @@ def test_it_creates_an_item_type_and_audits_it(personas):
 
 
 def test_it_changes_an_item_category_and_audits_before_and_after(personas):
-    category = services.create_item_category(actor=personas.system_admin, name="测试类别")
+    category = services.create_item_category(
+        actor=personas.system_admin, name="测试类别", at=timezone.now()
+    )
 
     services.update_item_category(
-        actor=personas.system_admin, category=category, name="测试类别（新）", sort_order=5
+        actor=personas.system_admin,
+        category=category,
+        name="测试类别（新）",
+        sort_order=5,
+        at=timezone.now(),
     )
 
     category.refresh_from_db()
@@ -49,20 +60,29 @@ def test_it_changes_an_item_category_and_audits_before_and_after(personas):
 
 
 def test_it_writes_nothing_when_nothing_changes(personas):
-    category = services.create_item_category(actor=personas.system_admin, name="测试类别")
+    category = services.create_item_category(
+        actor=personas.system_admin, name="测试类别", at=timezone.now()
+    )
 
-    services.update_item_category(actor=personas.system_admin, category=category, name="测试类别")
+    services.update_item_category(
+        actor=personas.system_admin, category=category, name="测试类别", at=timezone.now()
+    )
 
     assert not AuditRecord.objects.filter(action="dictionary.update").exists()
 
 
 def test_it_deletes_an_application_category_and_audits_it(personas):
     category = services.create_application_category(
-        actor=personas.system_admin, name="出入境证件", type=ApplicantType.PERSONAL
+        actor=personas.system_admin,
+        name="出入境证件",
+        type=ApplicantType.PERSONAL,
+        at=timezone.now(),
     )
     pk = category.pk
 
-    services.delete_application_category(actor=personas.system_admin, category=category)
+    services.delete_application_category(
+        actor=personas.system_admin, category=category, at=timezone.now()
+    )
 
     assert not ApplicationCategory.objects.filter(pk=pk).exists()
     record = AuditRecord.objects.get(action="dictionary.delete", object_id=str(pk))
@@ -72,11 +92,13 @@ def test_it_deletes_an_application_category_and_audits_it(personas):
 
 @pytest.mark.parametrize("variant", ["便民服务", " 便民服务 ", "便民\u3000服务", "便民 服务"])
 def test_it_refuses_a_duplicate_item_type_name(personas, variant):
-    services.create_item_type(actor=personas.system_admin, name="便民服务", code="GG1")
+    services.create_item_type(
+        actor=personas.system_admin, name="便民服务", code="GG1", at=timezone.now()
+    )
     before = ItemType.objects.count()
 
     with pytest.raises(ValidationFailed) as caught:
-        services.create_item_type(actor=personas.system_admin, name=variant)
+        services.create_item_type(actor=personas.system_admin, name=variant, at=timezone.now())
 
     assert "名称" in str(caught.value.message)
     assert "已" in str(caught.value.message)
@@ -86,22 +108,28 @@ def test_it_refuses_a_duplicate_item_type_name(personas, variant):
 
 
 def test_it_compares_names_ignoring_case_and_full_width(personas):
-    services.create_item_category(actor=personas.system_admin, name="ABC 服务")
+    services.create_item_category(actor=personas.system_admin, name="ABC 服务", at=timezone.now())
 
     with pytest.raises(ValidationFailed) as caught:
-        services.create_item_category(actor=personas.system_admin, name="ａｂｃ  服务")
+        services.create_item_category(
+            actor=personas.system_admin, name="ａｂｃ  服务", at=timezone.now()
+        )
 
     assert "ABC 服务" in str(caught.value.message)
     assert ItemCategory.objects.filter(name__icontains="服务").count() == 1
 
 
 def test_it_refuses_renaming_onto_another_name_and_keeps_the_old_one(personas):
-    first = services.create_application_category(actor=personas.system_admin, name="甲类申报")
-    second = services.create_application_category(actor=personas.system_admin, name="乙类申报")
+    first = services.create_application_category(
+        actor=personas.system_admin, name="甲类申报", at=timezone.now()
+    )
+    second = services.create_application_category(
+        actor=personas.system_admin, name="乙类申报", at=timezone.now()
+    )
 
     with pytest.raises(ValidationFailed) as caught:
         services.update_application_category(
-            actor=personas.system_admin, category=second, name="甲类申报"
+            actor=personas.system_admin, category=second, name="甲类申报", at=timezone.now()
         )
 
     assert "申报名称" in str(caught.value.message)
@@ -111,10 +139,14 @@ def test_it_refuses_renaming_onto_another_name_and_keeps_the_old_one(personas):
 
 
 def test_it_refuses_a_duplicate_code(personas):
-    services.create_item_category(actor=personas.system_admin, name="甲", code="A1")
+    services.create_item_category(
+        actor=personas.system_admin, name="甲", code="A1", at=timezone.now()
+    )
 
     with pytest.raises(ValidationFailed) as caught:
-        services.create_item_category(actor=personas.system_admin, name="乙", code="a1")
+        services.create_item_category(
+            actor=personas.system_admin, name="乙", code="a1", at=timezone.now()
+        )
 
     assert list(caught.value.fields) == ["code"]
     assert "代码" in str(caught.value.message)
@@ -123,9 +155,11 @@ def test_it_refuses_a_duplicate_code(personas):
 
 def test_it_refuses_an_empty_name_and_a_bad_code(personas):
     with pytest.raises(ValidationFailed) as empty:
-        services.create_item_type(actor=personas.system_admin, name="   ")
+        services.create_item_type(actor=personas.system_admin, name="   ", at=timezone.now())
     with pytest.raises(ValidationFailed) as bad_code:
-        services.create_item_type(actor=personas.system_admin, name="新类型", code="X 1")
+        services.create_item_type(
+            actor=personas.system_admin, name="新类型", code="X 1", at=timezone.now()
+        )
 
     assert "name" in empty.value.fields
     assert "code" in bad_code.value.fields
@@ -133,7 +167,9 @@ def test_it_refuses_an_empty_name_and_a_bad_code(personas):
 
 def test_it_refuses_an_unknown_applicant_type(personas):
     with pytest.raises(ValidationFailed) as caught:
-        services.create_application_category(actor=personas.system_admin, name="未知", type="robot")
+        services.create_application_category(
+            actor=personas.system_admin, name="未知", type="robot", at=timezone.now()
+        )
 
     assert "type" in caught.value.fields
 
@@ -141,14 +177,16 @@ def test_it_refuses_an_unknown_applicant_type(personas):
 @pytest.mark.parametrize("persona", ["security_admin", "audit_admin", "handler"])
 def test_it_lets_only_the_system_admin_change_dictionaries(personas, persona):
     user = getattr(personas, persona)
-    existing = services.create_item_type(actor=personas.system_admin, name="便民服务", code="GG1")
+    existing = services.create_item_type(
+        actor=personas.system_admin, name="便民服务", code="GG1", at=timezone.now()
+    )
 
     with pytest.raises(PermissionDenied):
-        services.create_item_type(actor=user, name="越权类型")
+        services.create_item_type(actor=user, name="越权类型", at=timezone.now())
     with pytest.raises(PermissionDenied):
-        services.update_item_type(actor=user, item_type=existing, name="越权")
+        services.update_item_type(actor=user, item_type=existing, name="越权", at=timezone.now())
     with pytest.raises(PermissionDenied):
-        services.delete_item_type(actor=user, item_type=existing)
+        services.delete_item_type(actor=user, item_type=existing, at=timezone.now())
 
     existing.refresh_from_db()
     assert existing.name == "便民服务"

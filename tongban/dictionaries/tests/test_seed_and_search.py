@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from tongban.dictionaries import services
 from tongban.dictionaries.models import ApplicationCategory, ItemCategory, ItemType
 from tongban.dictionaries.selectors import search_dictionary
@@ -18,10 +20,14 @@ def test_it_starts_with_the_common_item_types_and_categories(db):
 
 def test_it_searches_by_name_code_and_description(personas):
     services.create_item_type(
-        actor=personas.system_admin, name="行政备案", code="BA", description="备案类"
+        actor=personas.system_admin,
+        name="行政备案",
+        code="BA",
+        description="备案类",
+        at=timezone.now(),
     )
     services.create_item_type(
-        actor=personas.system_admin, name="行政检查", code="JC", is_active=False
+        actor=personas.system_admin, name="行政检查", code="JC", is_active=False, at=timezone.now()
     )
 
     assert [e.name for e in search_dictionary(ItemType, "备案")] == ["行政备案"]
@@ -31,6 +37,8 @@ def test_it_searches_by_name_code_and_description(personas):
 
 
 def test_it_lists_in_display_order(personas):
-    services.create_item_category(actor=personas.system_admin, name="排在最前", sort_order=0)
+    services.create_item_category(
+        actor=personas.system_admin, name="排在最前", sort_order=0, at=timezone.now()
+    )
 
     assert search_dictionary(ItemCategory).first().name == "排在最前"

@@ -7,6 +7,7 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.roles import RoleCode
@@ -28,8 +29,9 @@ def _staff(people, username, email):
         department=people.org.market,
         email=email,
         must_change_password=False,
+        at=timezone.now(),
     )
-    accounts.assign_roles(actor=None, user=user, roles=[RoleCode.HANDLER])
+    accounts.assign_roles(actor=None, user=user, roles=[RoleCode.HANDLER], at=timezone.now())
     user.refresh_from_db()
     return user
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
@@ -19,7 +20,7 @@ from tongban.catalog.models import FieldType, HandlingType, Item, PolicyBasis, T
 from tongban.catalog.rules import AssistingSpec
 from tongban.catalog.services import FieldSpec, MaterialSpec
 from tongban.core import files
-from tongban.core.clock import local_date
+from tongban.core.clock import local_date, now
 from tongban.core.models import StoredFile
 from tongban.dictionaries import services as dictionaries
 from tongban.dictionaries.models import (
@@ -116,6 +117,7 @@ def build_catalogue(personas) -> Catalogue:
         name="秦州区公安分局",
         kind=DepartmentKind.DEPARTMENT,
         parent=org.county,
+        at=timezone.now(),
     )
 
     blank = store("食品经营许可申请书.xlsx", xlsx_bytes())
@@ -229,7 +231,7 @@ def build_catalogue(personas) -> Catalogue:
     )
     services.set_item_links(actor=head, item=draft, basis=[draft_basis])
 
-    yesterday = local_date() - dt.timedelta(days=1)
+    yesterday = local_date(now()) - dt.timedelta(days=1)
     expired = services.create_item(
         actor=head,
         code="620500-SCJG-XK-010",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from tongban.bulletin import services as bulletin
 from tongban.bulletin.models import Announcement, AnnouncementCategory, AudienceKind
 from tongban.core.clock import now
@@ -32,7 +34,12 @@ class PublicContent:
 
 def category(code: str, name: str, *, is_public: bool, sort_order: int) -> AnnouncementCategory:
     return AnnouncementCategory.objects.filter(code=code).first() or bulletin.save_category(
-        actor=None, code=code, name=name, is_public=is_public, sort_order=sort_order
+        actor=None,
+        code=code,
+        name=name,
+        is_public=is_public,
+        sort_order=sort_order,
+        at=timezone.now(),
     )
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tongban.accounts import tokens
@@ -76,7 +77,9 @@ def test_it_answers_files_by_path_and_by_format():
 
 def test_it_works_with_a_bearer_token():
     make_history(n=5)
-    _token, secret = tokens.create_api_token(actor=None, user=supervisor(), name="tests")
+    _token, secret = tokens.create_api_token(
+        actor=None, user=supervisor(), name="tests", at=timezone.now()
+    )
 
     response = Client(headers={"Authorization": f"Bearer {secret}"}).get(
         f"{BASE}/completion", PARAMS

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from tongban.cases.export import case_facts
 from tongban.cases.models import Case
@@ -68,6 +69,7 @@ def test_it_rebuilds_the_index_once_a_calendar_change_has_committed(
             name="测试假期",
             first_day=monday,
             last_day=monday + dt.timedelta(days=2),
+            at=timezone.now(),
         )
 
     assert index_is_current()
@@ -91,6 +93,7 @@ def test_it_rebuilds_a_stale_index_lazily(personas):
         name="测试假期",
         first_day=dt.date(2030, 6, 3),
         last_day=dt.date(2030, 6, 3),
+        at=timezone.now(),
     )
     assert not index_is_current()
 

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tongban.accounts import services as accounts
@@ -72,7 +73,9 @@ def test_it_writes_the_monthly_workbook_with_one_row_per_month():
 def test_it_neutralises_text_that_a_spreadsheet_would_run_as_a_formula():
     make_history()
     head = busiest_head()
-    accounts.update_department(actor=None, department=head.department, name=INJECTION)
+    accounts.update_department(
+        actor=None, department=head.department, name=INJECTION, at=timezone.now()
+    )
 
     response = _download(head, "acceptance", "xlsx")
 

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.utils import timezone
 
 from tongban.accounts import services as accounts
 from tongban.accounts.demo.people import DEMO_PASSWORD, USERS
@@ -146,7 +147,11 @@ def test_it_changes_nothing_when_run_a_second_time():
 @pytest.mark.django_db
 def test_it_keeps_an_existing_account_of_the_same_username_whatever_the_case():
     existing = accounts.create_user(
-        actor=None, username="SCJG.Head", password="Another-Pass-2026", full_name="原有账号"
+        actor=None,
+        username="SCJG.Head",
+        password="Another-Pass-2026",
+        full_name="原有账号",
+        at=timezone.now(),
     )
 
     load_demo_data()

@@ -13,7 +13,7 @@ from tongban.cases import services
 from tongban.cases.models import Decision, Outcome
 from tongban.cases.testing import accepted, active_step, at
 from tongban.cases.tests.apiclient import session_client, token_client
-from tongban.core.clock import local_date
+from tongban.core.clock import local_date, now
 from tongban.supervision.services import sweep
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_it_gives_the_figures_of_a_month(personas, march):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["month"] == "2026-03"
-    assert body["today"] == local_date().isoformat()
+    assert body["today"] == local_date(now()).isoformat()
     assert body["cards_by_department"] == [
         {"code": "SCJG", "name": "天水市市场监督管理局", "yellow": 2, "red": 1, "cured": 2}
     ]
@@ -84,7 +84,7 @@ def test_it_defaults_to_this_month_and_keeps_twelve_months_of_trend(personas, ma
     february_next_year = client.get(PATH, {"month": "2027-02"}).json()
     march_next_year = client.get(PATH, {"month": "2027-03"}).json()
 
-    assert this_month["month"] == local_date().strftime("%Y-%m")
+    assert this_month["month"] == local_date(now()).strftime("%Y-%m")
     assert february_next_year["cards_by_department"] == []
     # Twelve months: March 2026 to February 2027, then April 2026 to March 2027.
     assert [m["month"] for m in february_next_year["on_time_trend"]] == ["2026-03"]

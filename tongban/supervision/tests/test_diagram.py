@@ -7,6 +7,8 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
+from django.utils import timezone
+
 from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind
 from tongban.cases import services
@@ -53,6 +55,7 @@ def _joint_item(personas):
         name="天水市住房和城乡建设局",
         kind=DepartmentKind.DEPARTMENT,
         parent=personas.org.city,
+        at=timezone.now(),
     )
     item = catalog.save_item_definition(
         actor=None,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from tongban.accounts import services as accounts
 from tongban.audit.models import AuditRecord
 from tongban.cases.models import Case, CaseStep
@@ -58,7 +60,10 @@ def test_it_counts_days_overdue_in_working_days_when_first_swept_late(personas, 
 
 def test_it_names_the_step_handler_and_department_and_tells_four_people(personas, items):
     accounts.update_user(
-        actor=personas.system_admin, user=personas.system_admin, mobile="13800000006"
+        actor=personas.system_admin,
+        user=personas.system_admin,
+        mobile="13800000006",
+        at=timezone.now(),
     )
     case = accepted(personas, items.promised, at("2026-03-06"))  # deadline 27 March
     sweep(at=at("2026-03-30", 0, 5))

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from tongban.audit.models import AuditRecord
@@ -65,14 +66,17 @@ def test_it_exports_one_row_per_holiday_with_its_adjusted_days(db):
 def test_it_reproduces_the_dictionary_from_its_export_on_an_empty_table(personas):
     admin = personas.system_admin
     services.update_holiday(
-        actor=admin, holiday=Holiday.objects.get(year=2026, name="春节"), note="丙午年"
+        actor=admin,
+        holiday=Holiday.objects.get(year=2026, name="春节"),
+        note="丙午年",
+        at=timezone.now(),
     )
     original, exported = _dictionary(), _export()
     # An empty dictionary, as a fresh (flushed) database has it.
     AdjustedWorkday.objects.all().delete()
     Holiday.objects.all().delete()
 
-    result = services.import_holidays(actor=admin, file=io.BytesIO(exported))
+    result = services.import_holidays(actor=admin, file=io.BytesIO(exported), at=timezone.now())
 
     assert (result.created, result.updated, result.unchanged) == (len(original), 0, 0)
     assert _dictionary() == original
@@ -89,6 +93,7 @@ def test_it_updates_existing_holidays_and_leaves_identical_rows_alone(personas):
             (2026, "春节", "2026-02-15", "2026-02-23", "2026-02-14，2026-02-28", ""),
             (2027, "元旦", "2027/1/1", "2027/1/3", "", "待国务院通知"),
         ),
+        at=timezone.now(),
     )
     assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
     national_day = Holiday.objects.get(year=2026, name="国庆节")
@@ -109,6 +114,7 @@ def test_it_imports_nothing_when_one_row_is_bad_and_names_the_row(personas):
                 (2027, "清明节", "2027-04-05", "2027-04-03", "", ""),  # reversed
                 (2027, "劳动节", "五月一日", "2027-05-05", "", ""),
             ),
+            at=timezone.now(),
         )
     assert str(refused.value.message) == "未导入任何数据：发现 3 处问题。"
     assert refused.value.fields["file"] == [
@@ -128,6 +134,7 @@ def test_it_refuses_the_same_holiday_twice_in_one_file(personas):
                 (2027, "元旦", "2027-01-01", "2027-01-03", "", ""),
                 (2027, "元旦", "2027-01-01", "2027-01-02", "", ""),
             ),
+            at=timezone.now(),
         )
     assert refused.value.fields["file"] == ["第 3 行：与第 2 行是同一个节日（2027 年 元旦）。"]
     assert not Holiday.objects.filter(year=2027).exists()
@@ -136,12 +143,16 @@ def test_it_refuses_the_same_holiday_twice_in_one_file(personas):
 def test_it_refuses_a_file_that_is_not_the_holiday_sheet(personas):
     with pytest.raises(ValidationFailed) as refused:
         services.import_holidays(
-            actor=personas.system_admin, file=_workbook(header=("年度", "名称", "开始", "结束"))
+            actor=personas.system_admin,
+            file=_workbook(header=("年度", "名称", "开始", "结束")),
+            at=timezone.now(),
         )
     assert refused.value.fields["file"] == [
         "第一行必须是列名 年度、节日名称、开始日期、结束日期、调休上班日期；"
         "缺少：节日名称、开始日期、结束日期、调休上班日期。"
     ]
     with pytest.raises(ValidationFailed) as refused:
-        services.import_holidays(actor=personas.system_admin, file=io.BytesIO(b"not a workbook"))
+        services.import_holidays(
+            actor=personas.system_admin, file=io.BytesIO(b"not a workbook"), at=timezone.now()
+        )
     assert refused.value.fields["file"] == ["该文件不是 Excel 工作簿（.xlsx）。"]

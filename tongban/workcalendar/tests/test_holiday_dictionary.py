@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import PermissionDenied, ValidationFailed
@@ -39,7 +40,7 @@ def _create_new_year_2027(actor, **overrides):
         "adjusted_workdays": [D(2026, 12, 27)],
         **overrides,
     }
-    return services.create_holiday(actor=actor, **data)
+    return services.create_holiday(actor=actor, at=timezone.now(), **data)
 
 
 def test_it_creates_a_holiday_with_its_adjusted_days_and_the_calendar_follows(personas):
@@ -75,6 +76,7 @@ def test_it_edits_a_holiday_and_the_calendar_changes_immediately(personas):
         holiday=national_day,
         last_day=D(2026, 10, 8),
         adjusted_workdays=[D(2026, 9, 20)],
+        at=timezone.now(),
     )
 
     national_day.refresh_from_db()
@@ -97,7 +99,7 @@ def test_it_deletes_a_holiday_and_its_days_become_ordinary(personas):
     admin = personas.system_admin
     spring = Holiday.objects.get(year=2026, name="春节")
 
-    services.delete_holiday(actor=admin, holiday=spring)
+    services.delete_holiday(actor=admin, holiday=spring, at=timezone.now())
 
     assert not Holiday.objects.filter(pk=spring.pk).exists()
     assert not AdjustedWorkday.objects.filter(date=D(2026, 2, 14)).exists()
@@ -112,13 +114,15 @@ def test_it_adds_and_removes_a_single_adjusted_working_day(personas):
     admin = personas.system_admin
     labour_day = Holiday.objects.get(year=2026, name="劳动节")
 
-    adjusted = services.add_adjusted_workday(actor=admin, holiday=labour_day, date=D(2026, 4, 26))
+    adjusted = services.add_adjusted_workday(
+        actor=admin, holiday=labour_day, date=D(2026, 4, 26), at=timezone.now()
+    )
     assert get_calendar().is_workday(D(2026, 4, 26))
     assert AuditRecord.objects.filter(
         action="adjusted_workday.create", object_id=str(adjusted.pk)
     ).exists()
 
-    services.remove_adjusted_workday(actor=admin, adjusted_workday=adjusted)
+    services.remove_adjusted_workday(actor=admin, adjusted_workday=adjusted, at=timezone.now())
     assert not get_calendar().is_workday(D(2026, 4, 26))
     assert AuditRecord.objects.filter(
         action="adjusted_workday.delete", object_id=str(adjusted.pk)
@@ -190,7 +194,9 @@ def test_it_refuses_an_edit_that_reverses_a_holiday_and_keeps_it(personas):
     spring = Holiday.objects.get(year=2026, name="春节")
     before = _state()
     with pytest.raises(ValidationFailed) as refused:
-        services.update_holiday(actor=personas.system_admin, holiday=spring, last_day=D(2026, 2, 1))
+        services.update_holiday(
+            actor=personas.system_admin, holiday=spring, last_day=D(2026, 2, 1), at=timezone.now()
+        )
     assert refused.value.fields["last_day"] == [
         "结束日期（2026-02-01）早于开始日期（2026-02-15）。"
     ]
@@ -202,7 +208,10 @@ def test_it_refuses_an_edit_that_swallows_its_own_adjusted_day(personas):
     before = _state()
     with pytest.raises(ValidationFailed) as refused:
         services.update_holiday(
-            actor=personas.system_admin, holiday=national_day, last_day=D(2026, 10, 10)
+            actor=personas.system_admin,
+            holiday=national_day,
+            last_day=D(2026, 10, 10),
+            at=timezone.now(),
         )
     assert "2026-10-10 在节日“国庆节（2026）”" in refused.value.fields["adjusted_workdays"][0]
     assert _state() == before
@@ -215,7 +224,7 @@ def test_it_lets_only_the_system_administrator_change_the_calendar(personas):
             _create_new_year_2027(actor)
         with pytest.raises(PermissionDenied):
             services.delete_holiday(
-                actor=actor, holiday=Holiday.objects.get(year=2026, name="春节")
+                actor=actor, holiday=Holiday.objects.get(year=2026, name="春节"), at=timezone.now()
             )
     assert _state() == before
 
@@ -231,7 +240,10 @@ def test_it_tells_listeners_which_dates_changed(personas):
     try:
         national_day = Holiday.objects.get(year=2026, name="国庆节")
         services.update_holiday(
-            actor=personas.system_admin, holiday=national_day, last_day=D(2026, 10, 8)
+            actor=personas.system_admin,
+            holiday=national_day,
+            last_day=D(2026, 10, 8),
+            at=timezone.now(),
         )
     finally:
         services.remove_calendar_listener(listener)
@@ -258,6 +270,7 @@ def test_it_notices_a_change_made_by_another_process(personas, settings):
         actor=personas.system_admin,
         holiday=Holiday.objects.get(year=2026, name="国庆节"),
         last_day=D(2026, 10, 8),
+        at=timezone.now(),
     )
     # Another process still holds the calendar it built before the change; only the
     # version row tells it otherwise.

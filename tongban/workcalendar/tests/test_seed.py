@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tongban.audit.models import AuditRecord
 from tongban.core.errors import PermissionDenied
@@ -66,7 +67,7 @@ def test_it_seeds_every_year_from_2004(calendar):
 
 def test_it_seeds_nothing_twice(db):
     before = (_dictionary(), AuditRecord.objects.count())
-    assert seed_official_calendar(actor=None) == 0
+    assert seed_official_calendar(actor=None, at=timezone.now()) == 0
     assert (_dictionary(), AuditRecord.objects.count()) == before
 
 
@@ -75,7 +76,7 @@ def test_it_reseeds_an_empty_dictionary_with_one_audit_record(db):
     _empty_the_dictionary()
     assert get_calendar().is_workday(D(2026, 10, 1))  # a plain Thursday now
 
-    created = seed_official_calendar(actor=None)
+    created = seed_official_calendar(actor=None, at=timezone.now())
 
     assert _dictionary() == seeded
     assert created == Holiday.objects.count() + AdjustedWorkday.objects.count()
@@ -90,10 +91,12 @@ def test_it_reseeds_an_empty_dictionary_with_one_audit_record(db):
 def test_it_keeps_what_an_administrator_changed(personas):
     admin = personas.system_admin
     merged = Holiday.objects.get(year=2025, name="国庆节、中秋节")
-    services.update_holiday(actor=admin, holiday=merged, name="国庆节")
-    services.delete_holiday(actor=admin, holiday=Holiday.objects.get(year=2026, name="清明节"))
+    services.update_holiday(actor=admin, holiday=merged, name="国庆节", at=timezone.now())
+    services.delete_holiday(
+        actor=admin, holiday=Holiday.objects.get(year=2026, name="清明节"), at=timezone.now()
+    )
 
-    created = seed_official_calendar(actor=None)
+    created = seed_official_calendar(actor=None, at=timezone.now())
 
     # The renamed holiday is not filed twice; the deleted one comes back.
     assert created == 1
@@ -103,5 +106,5 @@ def test_it_keeps_what_an_administrator_changed(personas):
 
 def test_it_lets_only_the_system_administrator_seed(personas):
     with pytest.raises(PermissionDenied):
-        seed_official_calendar(actor=personas.handler)
-    assert seed_official_calendar(actor=personas.system_admin) == 0
+        seed_official_calendar(actor=personas.handler, at=timezone.now())
+    assert seed_official_calendar(actor=personas.system_admin, at=timezone.now()) == 0

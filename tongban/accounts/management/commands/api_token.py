@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no user {options['username']!r}")
         token, secret = tokens.create_api_token(
-            actor=None, user=user, name=options["name"], days=options["days"]
+            actor=None, user=user, name=options["name"], days=options["days"], at=timezone.now()
         )
         self.stderr.write(
             f"token {token.pk} for {user.username}, expires {token.expires_at:%Y-%m-%d}; "
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         token = ApiToken.objects.filter(pk=options["id"]).first()
         if token is None:
             raise CommandError(f"no token {options['id']}")
-        tokens.revoke_api_token(actor=None, token=token)
+        tokens.revoke_api_token(actor=None, token=token, at=timezone.now())
         self.stdout.write(f"revoked {token.pk} ({token.prefix}…)")
 
     def _list(self, options) -> None:

@@ -12,6 +12,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from tongban.accounts import services
 from tongban.accounts.models import Department
@@ -52,8 +53,11 @@ class Command(BaseCommand):
                     full_name=options["full_name"],
                     department=department,
                     must_change_password=False,
+                    at=timezone.now(),
                 )
-                services.assign_roles(actor=None, user=user, roles=[options["role"]])
+                services.assign_roles(
+                    actor=None, user=user, roles=[options["role"]], at=timezone.now()
+                )
         except DomainError as exc:
             detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
             raise CommandError(f"{exc.message} {detail}".strip()) from exc

@@ -4,6 +4,7 @@ the worker, see ``accounts/tasks.py``)."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tongban.accounts import security
 from tongban.core.clock import parse_instant
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, at=None, **options):
         try:
-            when = parse_instant(at) if at else None
+            when = parse_instant(at) if at else timezone.now()
         except ValueError as exc:
             raise CommandError(f"--at: {exc}") from exc
         disabled = security.disable_dormant_accounts(at=when)

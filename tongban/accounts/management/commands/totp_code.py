@@ -5,6 +5,7 @@ accounts that are not demo accounts."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tongban.accounts import security
 from tongban.core.errors import DomainError
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         try:
-            code = security.demo_totp_code(username=username)
+            code = security.demo_totp_code(username=username, at=timezone.now())
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         self.stdout.write(code)

@@ -13,6 +13,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tongban.audit.services import export_audit_log, purge_audit_log, write_checkpoint
 from tongban.audit.verify import verify_chain
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _checkpoint(self, options) -> None:
-        checkpoint = write_checkpoint()
+        checkpoint = write_checkpoint(at=timezone.now())
         if checkpoint is None:
             self.stdout.write("Nothing to sign: the log is empty or its end is already signed.")
         else:
@@ -84,6 +85,7 @@ class Command(BaseCommand):
             "actor_name": _operator(),
             "date_from": options["date_from"],
             "date_to": options["date_to"],
+            "at": timezone.now(),
         }
         if options["output"] == "-":
             count = export_audit_log(out=self.stdout, **kwargs)
@@ -94,7 +96,9 @@ class Command(BaseCommand):
             self.stderr.write(f"{count} records written to {options['output']}")
 
     def _purge(self, options) -> None:
-        result = purge_audit_log(actor=None, before=options["before"], operator=_operator())
+        result = purge_audit_log(
+            actor=None, before=options["before"], operator=_operator(), at=timezone.now()
+        )
         if result.deleted == 0:
             self.stdout.write("Nothing to purge.")
         else:

@@ -6,6 +6,7 @@ that spreadsheet programs read the Chinese text correctly). The export is audite
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.audit.services import record_event
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             action="case.export",
             object_type="cases.case",
             message=f"as_of={instant.isoformat()} department={department or ''} rows={count}",
+            at=timezone.now(),
         )
         if output:
             self.stderr.write(_("%(n)d cases written to %(file)s.") % {"n": count, "file": output})

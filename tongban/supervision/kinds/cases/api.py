@@ -11,6 +11,7 @@ from ninja import Query, Router
 
 from tongban.cases.models import Case, Suspension
 from tongban.cases.selectors import with_colours
+from tongban.core import clock
 from tongban.core.clock import local_date
 
 from ...schemas import PageQuery
@@ -91,7 +92,7 @@ def _cases(cases, query: PageQuery, today: dt.date, per_department: list[dict]) 
 )
 def list_supplement_waiting(request, filters: Query[SupplementWaitingQuery]):
     """Before acceptance, or suspended for it after acceptance; oldest first."""
-    today = local_date()
+    today = local_date(clock.now())
     waiting = lists.supplement_waiting(
         request.auth,
         lists.WaitingFilters(
@@ -115,7 +116,7 @@ def list_supplement_waiting(request, filters: Query[SupplementWaitingQuery]):
 )
 def list_processing_limits(request, filters: Query[PageQuery]):
     """Most urgent first."""
-    today = local_date()
+    today = local_date(clock.now())
     cases = lists.processing_limits(request.auth, today)
     return _cases(cases, filters, today, lists.counts_per_department(cases))
 
@@ -128,7 +129,7 @@ def list_processing_limits(request, filters: Query[PageQuery]):
 )
 def list_intake_limits(request, filters: Query[PageQuery]):
     """By their review limit (``review_due_on``), earliest first."""
-    today = local_date()
+    today = local_date(clock.now())
     cases = lists.intake_limits(request.auth, today)
     return _cases(cases, filters, today, lists.counts_per_department(cases))
 
@@ -140,7 +141,7 @@ def list_intake_limits(request, filters: Query[PageQuery]):
     operation_id="list_special_procedure_limits",
 )
 def list_special_procedure_limits(request, filters: Query[PageQuery]):
-    today = local_date()
+    today = local_date(clock.now())
     suspensions = lists.special_procedure_limits(request.auth, today)
     return {
         "count": suspensions.count(),

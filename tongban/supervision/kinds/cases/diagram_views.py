@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from tongban.cases.diagram import case_diagram
 from tongban.cases.views import _case_or_404, case_staff_required
+from tongban.core import clock
 from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar
 
@@ -20,7 +21,7 @@ from tongban.workcalendar.calendar import get_calendar
 @case_staff_required
 def diagram(request, number: str):
     case = _case_or_404(request.user, number)
-    svg = case_diagram(case, today=local_date(), calendar=get_calendar())
+    svg = case_diagram(case, today=local_date(clock.now()), calendar=get_calendar())
     if request.GET.get("format") == "svg":
         document = '<?xml version="1.0" encoding="UTF-8"?>\n' + svg
         response = HttpResponse(document, content_type="image/svg+xml; charset=utf-8")

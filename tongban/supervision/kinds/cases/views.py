@@ -56,7 +56,7 @@ REALTIME_FIELDS = {
 def realtime(request):
     """实时监察: the four lists across departments, each with its counts per
     department (each count links to the list of that department)."""
-    user, today = request.user, clock.local_date()
+    user, today = request.user, clock.local_date(clock.now())
     tab = request.GET.get("tab", "supplement")
     tab = tab if tab in REALTIME_TABS else "supplement"
     form = forms.RealtimeForm(request.GET)
@@ -121,7 +121,7 @@ def query(request):
     acceptor, item, acceptance dates (and the completion month the dashboard's trend
     links to); every row links to the case and to its process diagram."""
     form = forms.SupervisionQueryForm(request.GET)
-    today = clock.local_date()
+    today = clock.local_date(clock.now())
     if _valid(form):
         data = form.cleaned_data
         filters = form.filters(today)

@@ -15,8 +15,10 @@ import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.core import clock
 from tongban.core.clock import local_date
 from tongban.core.errors import DomainError
 from tongban.workcalendar.calendar import get_calendar
@@ -87,7 +89,7 @@ class Command(BaseCommand):
         self.stdout.write("true" if get_calendar().is_workday(day) else "false")
 
     def do_missing_years(self, options) -> None:
-        this_year = local_date().year
+        this_year = local_date(clock.now()).year
         first = options["first"] if options["first"] is not None else 2004
         last = options["last"] if options["last"] is not None else this_year + 1
         if last < first:
@@ -108,7 +110,7 @@ class Command(BaseCommand):
     def do_seed(self, options) -> None:
         from tongban.workcalendar.seeding import seed_official_calendar
 
-        created = seed_official_calendar(actor=None)
+        created = seed_official_calendar(actor=None, at=timezone.now())
         self.stdout.write(_("%(count)s rows created.") % {"count": created})
 
     def do_export(self, options) -> None:
@@ -134,7 +136,7 @@ class Command(BaseCommand):
         if not source.is_file():
             raise CommandError(_("No such file: %(file)s") % {"file": source})
         with source.open("rb") as handle:
-            result = import_holidays(actor=None, file=handle)
+            result = import_holidays(actor=None, file=handle, at=timezone.now())
         self.stdout.write(
             _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
             % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
