@@ -603,3 +603,7 @@ class ApiTokenAdmin(ServiceAdmin):
         for token in queryset:
             tokens.revoke_api_token(actor=request.user, token=token, at=timezone.now())
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+# The audit administrator's pages over the audit log (the log knows no role).
+from . import audit_admin  # noqa: E402, F401

@@ -13,24 +13,21 @@ import contextlib
 import dataclasses
 import datetime as dt
 import ipaddress
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils.ipv6 import clean_ipv6_address
 from django.utils.translation import gettext as _
 
-from tongban.accounts.roles import RoleCode
 from tongban.core.clock import local_date, start_of_local_day
 from tongban.core.errors import ActionNotAllowed, PermissionDenied, ValidationFailed
 from tongban.core.request_context import current_ip
-from tongban.core.services import require_role
 
 from .chain import jsonable, record_hash, sign_checkpoint
-from .export import write_csv
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord, CheckpointKind
-from .verify import VerifyResult, verify_chain
+from .verify import verify_chain
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -184,61 +181,6 @@ def _write_checkpoint(
         at=at,
         signature=sign_checkpoint(kind=kind, seq=record.seq, chain_hash=record.hash, at=at),
     )
-
-
-# --- the audit administrator: verify and export ---------------------------------------------
-
-
-def verify_audit_log(*, actor: User | None, at: dt.datetime) -> VerifyResult:
-    """Verify the whole chain on behalf of the audit administrator, and record that
-    they did (with the outcome). The command line calls ``verify_chain`` directly."""
-    require_role(actor, RoleCode.AUDIT_ADMIN)
-    result = verify_chain()
-    record_event(
-        actor=actor,
-        action="audit.verify",
-        object_type="audit.auditrecord",
-        success=result.ok,
-        message=result.summary()[:500],
-        after={"ok": result.ok, "records": result.records, "kind": result.kind, "seq": result.seq},
-        at=at,
-    )
-    return result
-
-
-def export_audit_log(
-    *,
-    actor: User | None,
-    out: TextIO,
-    records: Iterable[AuditRecord] | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    description: str = "",
-    actor_name: str = "",
-    at: dt.datetime,
-) -> int:
-    """Write records as CSV to ``out`` and record the export (an export of the log is
-    itself audited). Either ``records`` (e.g. the admin's filtered list) or a range of
-    local dates (inclusive; either end open) is exported, in sequence order."""
-    require_role(actor, RoleCode.AUDIT_ADMIN)
-    if records is None:
-        records = records_between(date_from, date_to).iterator(chunk_size=2000)
-    count = write_csv(records, out)
-    record_event(
-        actor=actor,
-        actor_name=actor_name,
-        action="audit.export",
-        object_type="audit.auditrecord",
-        object_repr=description[:200],
-        after={
-            "from": date_from.isoformat() if date_from else None,
-            "to": date_to.isoformat() if date_to else None,
-            "rows": count,
-            "filter": description or None,
-        },
-        at=at,
-    )
-    return count
 
 
 def records_between(

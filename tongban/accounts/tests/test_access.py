@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from tongban.accounts import services
 from tongban.accounts.access import holds_role, module_required
@@ -22,7 +23,9 @@ def test_it_opens_for_a_module_of_the_role(personas):
 
 def test_it_opens_for_a_granted_module(personas):
     gate = module_required(Module.REPORTS)
-    services.grant_module(actor=None, module=Module.REPORTS, user=personas.handler)
+    services.grant_module(
+        actor=None, module=Module.REPORTS, user=personas.handler, at=timezone.now()
+    )
     assert gate.allows(User.objects.get(pk=personas.handler.pk))
 
 

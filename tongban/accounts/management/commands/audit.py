@@ -15,7 +15,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tongban.audit.services import export_audit_log, purge_audit_log, write_checkpoint
+from tongban.accounts.auditing import export_audit_log
+from tongban.audit.services import purge_audit_log, write_checkpoint
 from tongban.audit.verify import verify_chain
 from tongban.core.errors import DomainError
 

@@ -20,15 +20,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tongban.accounts.admin_site import ModuleAdmin
-from tongban.accounts.roles import Module
+from tongban.audit.actions import action_label
+from tongban.audit.chain import checkpoint_signature_ok
+from tongban.audit.models import AuditCheckpoint, AuditRecord
 from tongban.core.errors import DomainError
 from tongban.core.errors import PermissionDenied as DomainPermissionDenied
 
-from .actions import action_label
-from .chain import checkpoint_signature_ok
-from .models import AuditCheckpoint, AuditRecord
-from .services import export_audit_log, verify_audit_log
+from .admin_site import ModuleAdmin
+from .auditing import export_audit_log, verify_audit_log
+from .roles import Module
 
 # An export from the browser is built in memory; larger ones go through
 # `tongban audit export`, which streams to a file.
