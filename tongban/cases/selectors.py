@@ -13,14 +13,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.selectors import department_path
-from tongban.catalog.models import HandlingType
 from tongban.core.clock import local_date
 from tongban.workcalendar.calendar import get_calendar
 
 from . import clock
-from .access import intake_scope, is_handler_of, may_act_on_step, may_take_in, works_in
+from .access import intake_scope, is_handler_of, may_act_on_step
 from .models import (
-    ACCEPTED_OPEN_STATUSES,
     OPEN_STATUSES,
     Case,
     CaseStatus,
@@ -28,9 +26,10 @@ from .models import (
     ExtensionStatus,
     StepKind,
     StepStatus,
-    SuspensionKind,
     Urging,
 )
+from .policy import Action
+from .policy import available_actions as available_actions  # re-exported for callers
 
 LIST_RELATED = ("item", "department")
 
@@ -244,7 +243,7 @@ class CaseView:
     may_reveal: bool
     colour: str
     derivation: Any
-    actions: set[str]
+    actions: set[Action]
     my_steps: list[CaseStep]
     return_targets: list[CaseStep]
 
@@ -314,71 +313,3 @@ def case_view(user, case: Case, *, today: dt.date | None = None) -> CaseView:
         my_steps=mine,
         return_targets=targets,
     )
-
-
-def available_actions(user, case: Case, steps: list[CaseStep] | None = None) -> set[str]:
-    """What ``user`` may do to ``case`` now — the buttons on the case page and the
-    ``actions`` of the API. The services check the same rules again under the lock."""
-    if steps is None:
-        steps = list(case.steps.select_related("department", "process_step"))
-    actions: set[str] = set()
-    if not user.is_authenticated or not user.is_active:
-        return actions
-    desk = may_take_in(user, case.department)
-    head = user.has_role(RoleCode.DEPARTMENT_HEAD) and works_in(user, case.department)
-    active = [s for s in steps if s.status == StepStatus.ACTIVE]
-    mine = [s for s in active if s.assignee_id == user.pk]
-    claimable = [s for s in active if s.assignee_id is None and may_act_on_step(user, s)]
-    holder = bool(mine or claimable)
-    lead_holder = any(s.kind == StepKind.LEAD for s in mine + claimable)
-    status = case.status
-
-    if status == CaseStatus.RECEIVED and desk:
-        actions |= {"accept", "reject", "request_supplement", "withdraw"}
-        if case.handling_type == HandlingType.IMMEDIATE:
-            actions.add("handle_immediately")
-    if status == CaseStatus.SUPPLEMENT_REQUESTED and desk:
-        actions |= {"supplement", "reject", "withdraw"}
-    if status == CaseStatus.IN_PROGRESS:
-        if claimable:
-            actions.add("claim")
-        if holder:
-            actions.add("advance")
-            if lead_holder:
-                last = max((s.order for s in steps if s.kind == StepKind.LEAD), default=-1)
-                if any(s.order == last for s in mine + claimable):
-                    actions.add("complete")
-                    actions.discard("advance")
-                actions.add("request_supplement")
-        if (lead_holder or head) and case.item.special_procedures_allowed:
-            actions.add("suspend")
-        if user.has_role(RoleCode.DEPARTMENT_HEAD, RoleCode.SECTION_HEAD) and any(
-            works_in(user, s.department) for s in active
-        ):
-            actions.add("assign")
-    if status in ACCEPTED_OPEN_STATUSES:
-        pending = any(e.status == ExtensionStatus.PENDING for e in case.extensions.all())
-        if (lead_holder or head) and case.extension_days < case.extension_cap and not pending:
-            actions.add("request_extension")
-        if head:
-            actions.add("terminate")
-            if pending:
-                actions.add("decide_extension")
-        if desk or head:
-            actions.add("withdraw")
-    if status == CaseStatus.SUSPENDED:
-        suspension = case.suspensions.filter(ended_at__isnull=True).first()
-        if suspension is not None:
-            if suspension.kind == SuspensionKind.SPECIAL_PROCEDURE and (lead_holder or head):
-                actions.add("resume")
-            if suspension.kind == SuspensionKind.SUPPLEMENT and (desk or holder):
-                actions.add("supplement")
-    urger = user.has_role(RoleCode.SUPERVISOR) or (
-        user.has_role(RoleCode.DEPARTMENT_HEAD)
-        and any(works_in(user, s.department) for s in active)
-    )
-    if status in ACCEPTED_OPEN_STATUSES and urger:
-        actions.add("urge")
-    if status in ACCEPTED_OPEN_STATUSES and case.pledge_due_on is not None and (desk or holder):
-        actions.add("supply_pledged")
-    return actions

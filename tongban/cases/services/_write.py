@@ -9,27 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from tongban.accounts.models import Department
-from tongban.accounts.roles import RoleCode
+from tongban.accounts.models import User
 from tongban.audit.services import record_event
 from tongban.catalog.models import Material
 from tongban.core.errors import ActionNotAllowed, NotFound, PermissionDenied, ValidationFailed
 from tongban.workcalendar.calendar import get_calendar
 
-from .. import clock
-from ..access import may_act_on_step, may_take_in, works_in
+from .. import clock, policy
 from ..models import Case, CaseStatus, CaseStep, StepStatus, Suspension, TimelineEvent
-
-
-class Conflict(ActionNotAllowed):
-    """Somebody else acted first (the case changed under the caller)."""
-
-    code = "conflict"
+from ..policy import Conflict
 
 
 @dataclass(frozen=True)
@@ -188,7 +181,7 @@ def _save(
         steps = [s for s in _steps(case) if s.status == StepStatus.ACTIVE]
     if suspension is None and case.status == CaseStatus.SUSPENDED:
         suspension = _open_suspension(case)
-    case.next_check_on = clock.next_check(case, steps, suspension, calendar)
+    case.next_check_on = clock.next_check_on(case, steps, suspension, calendar)
     case.version += 1
     case.save(update_fields=sorted({*fields, "deadline", "next_check_on", "version"}))
 
@@ -235,33 +228,19 @@ def _plain(value):
     return value
 
 
-def _refuse(message: str, *, conflict: bool = False) -> None:
+def _refuse(message: str, *, conflict: bool = False) -> NoReturn:
     raise (Conflict if conflict else ActionNotAllowed)(message)
 
 
-def _require_status(case: Case, *statuses: str) -> None:
-    if case.status not in statuses:
-        _refuse(
-            _("Case %(number)s is %(status)s: this action is not possible now.")
-            % {"number": case.number, "status": case.get_status_display()}
-        )
+def _relation(actor: User | None, case: Case) -> policy.Relation:
+    """The actor's relation to the locked case, for the guard (``policy``); the steps
+    are read (once, ``_steps``) only if a rule needs them."""
+    return policy.Relation(actor, case, lambda: _steps(case))
 
 
-def _require_staff(actor) -> None:
+def _require_staff(actor: User | None) -> None:
     if actor is not None and not (actor.is_authenticated and actor.is_active):
         raise PermissionDenied()
-
-
-def _is_head_of(actor, department: Department) -> bool:
-    return actor.has_role(RoleCode.DEPARTMENT_HEAD) and works_in(actor, department)
-
-
-def _require_intake_desk(actor, case: Case) -> None:
-    """Preliminary review is the counter's: a window clerk who may take in the item's
-    department (the system — None — for deemed acceptance and online processing)."""
-    _require_staff(actor)
-    if actor is not None and not may_take_in(actor, case.department):
-        raise PermissionDenied(_("Only the intake desk reviews applications."))
 
 
 def _required_text(value: str, field: str, message: str, limit: int = 2000) -> str:
@@ -272,27 +251,3 @@ def _required_text(value: str, field: str, message: str, limit: int = 2000) -> s
         too_long = _("At most %(n)d characters.") % {"n": limit}
         raise ValidationFailed(too_long, fields={field: [too_long]})
     return value
-
-
-def _require_active_handler(actor, steps: list[CaseStep]) -> CaseStep | None:
-    """The actor must hold (or be able to take) an active step of the case."""
-    if actor is None:
-        return None
-    for step in steps:
-        if step.status == StepStatus.ACTIVE and (
-            step.assignee_id == actor.pk
-            or (step.assignee_id is None and may_act_on_step(actor, step))
-        ):
-            return step
-    raise PermissionDenied(_("Only the handler of the current step may do this."))
-
-
-def _has_step_right(actor, steps) -> bool:
-    try:
-        return _require_active_handler(actor, steps) is not None
-    except PermissionDenied:
-        return False
-
-
-def _require_open_workflow(case: Case) -> None:
-    _require_status(case, CaseStatus.IN_PROGRESS)

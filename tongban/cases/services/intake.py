@@ -352,7 +352,7 @@ def _submit(
         limit_days=item.promised_limit,
         extension_cap=min(item.max_extension, statutory_extension_cap(item.handling_type)),
     )
-    case.next_check_on = clock.next_check(case, [], None, get_calendar())
+    case.next_check_on = clock.next_check_on(case, [], None, get_calendar())
     case.save()
     _store_materials(case, checked, MaterialSource.COUNTER if actor else MaterialSource.ONLINE, at)
     _record(

@@ -13,14 +13,15 @@ from tongban.core.clock import local_date
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.notify.services import notify_staff
 
-from ..models import ACCEPTED_OPEN_STATUSES, Case, OpinionTemplate, StepStatus, Urging
+from .. import policy
+from ..models import Case, OpinionTemplate, StepStatus, Urging
+from ..policy import Action
 from ._write import (
     Conflict,
-    _is_head_of,
     _lock,
     _record,
+    _relation,
     _require_staff,
-    _require_status,
     _required_text,
     _snapshot,
     _steps,
@@ -41,8 +42,7 @@ def urge_case(
     steps): one urging record per active step, each sent to its handler (or, for a
     step still in the queue, to those who may take it)."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, *ACCEPTED_OPEN_STATUSES)
+    policy.require(Action.URGE, _relation(actor, case))
     message = _required_text(message, "message", _("Write the urging message."), limit=300)
     steps = [s for s in _steps(case) if s.status == StepStatus.ACTIVE]
     if step_id is not None:
@@ -50,7 +50,8 @@ def urge_case(
         if not steps:
             raise Conflict(_("That step is no longer active; reload the case."))
     if actor is not None and not actor.has_role(RoleCode.SUPERVISOR):
-        steps = [s for s in steps if _is_head_of(actor, s.department)]
+        # A department head urges their own department's steps (of the chosen one).
+        steps = [s for s in steps if policy.is_head_of(actor, s.department)]
         if not steps:
             raise PermissionDenied(_("Supervisors and department heads urge cases."))
     before = _snapshot(case)
