@@ -283,12 +283,14 @@ def _lead_or_handler(rel: Relation) -> Text:
 
 def _no_room(rel: Relation) -> DomainError:
     room = rel.case.extension_cap - rel.case.extension_days
-    message = _("The deadline can be extended by at most %(n)d more working days.") % {"n": room}
+    message = str(_("The deadline can be extended by at most %(n)d more working days.")) % {
+        "n": room
+    }
     return ValidationFailed(message, fields={"days": [message]})
 
 
 def _no_special_procedure(rel: Relation) -> DomainError:
-    message = _("This item does not provide for this special procedure.")
+    message = str(_("This item does not provide for this special procedure."))
     return ValidationFailed(message, fields={"procedure": [message]})
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from django.db import connection
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -22,7 +23,7 @@ from tongban.workcalendar.calendar import get_calendar
 
 from .. import clock, policy
 from ..models import Case, CaseStatus, CaseStep, StepStatus, Suspension, TimelineEvent
-from ..policy import Conflict
+from ..policy import Conflict as Conflict  # re-exported: the services' refusal
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class _Checked:
     stored: Any
     pages: int | None
     copies: int
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _lock(case: Case) -> Case:
@@ -124,11 +125,15 @@ def _update_steps_at_once(steps: list[CaseStep]) -> None:
     the next). Django's ``bulk_update`` says the same with a CASE per column, which
     costs more to build in Python than the round trip it saves."""
     quote = connection.ops.quote_name
-    fields = [CaseStep._meta.get_field(name) for name in STEP_FIELDS]
+    # Concrete columns of the step (``get_field`` may answer a relation's reverse side).
+    fields = [
+        f for f in (CaseStep._meta.get_field(name) for name in STEP_FIELDS) if isinstance(f, Field)
+    ]
     pk = quote("id")
     row = "(" + ", ".join(["%s::bigint"] + [f"%s::{f.db_type(connection)}" for f in fields]) + ")"
-    names = ", ".join([pk, *(quote(f.column) for f in fields)])
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    columns = [quote(f.column) for f in fields if f.column]
+    names = ", ".join([pk, *columns])
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
     table = quote(CaseStep._meta.db_table)
     sql = (
         f"UPDATE {table} AS s SET {assignments} "  # noqa: S608 - identifiers from the model
@@ -159,10 +164,10 @@ def _snapshot(case: Case) -> dict[str, Any]:
     }
 
 
-def _actor_name(actor) -> str:
+def _actor_name(actor: User | None) -> str:
     if actor is None:
         return _("System")
-    return actor.display_name
+    return str(actor.display_name)
 
 
 def _save(
@@ -189,10 +194,10 @@ def _save(
 def _record(
     case: Case,
     *,
-    actor,
+    actor: User | None,
     action: str,
     at: dt.datetime,
-    before: dict | None,
+    before: dict[str, Any] | None,
     step: CaseStep | None = None,
     opinion: str = "",
     **detail: Any,
@@ -220,7 +225,7 @@ def _record(
     return event
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:  # JSON-able: any value of a detail
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

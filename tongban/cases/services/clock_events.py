@@ -42,7 +42,7 @@ from ._write import (
     _steps,
     _touch,
 )
-from .notifications import _notify_applicant
+from .notifications import _day, _notify_applicant
 
 
 def _end_suspension(case: Case, suspension: Suspension, at: dt.datetime) -> int:
@@ -59,7 +59,7 @@ def _end_suspension(case: Case, suspension: Suspension, at: dt.datetime) -> int:
     case.suspended_days += days
     case.status = CaseStatus.IN_PROGRESS
     for step in _steps(case):
-        if step.status == StepStatus.ACTIVE:
+        if step.status == StepStatus.ACTIVE and step.started_on is not None:
             step.suspended_days += days
             step.due_on = clock.step_due(
                 step.started_on, step.limit_days, step.suspended_days, calendar
@@ -261,7 +261,7 @@ def decide_extension(
             case,
             "case.extended",
             _("Application %(number)s: the time limit was extended to %(due)s.")
-            % {"number": case.number, "due": case.deadline.isoformat()},
+            % {"number": case.number, "due": _day(case.deadline)},
             at,
         )
     return extension

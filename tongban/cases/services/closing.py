@@ -95,7 +95,9 @@ def _check_outcome(outcome: str, opinion: str, certificate_number: str) -> None:
         raise ValidationFailed(message, fields={"certificate_number": [message]})
 
 
-def _close_completed(case: Case, at, outcome: str, opinion: str, certificate_number: str) -> None:
+def _close_completed(
+    case: Case, at: dt.datetime, outcome: str, opinion: str, certificate_number: str
+) -> None:
     case.status = CaseStatus.COMPLETED
     case.completed_on = local_date(at)
     case.closed_at = at
@@ -126,7 +128,7 @@ def _cancel_open_steps(case: Case) -> None:
             _touch(case, step)
 
 
-def _notify_completed(case: Case, at) -> None:
+def _notify_completed(case: Case, at: dt.datetime) -> None:
     if case.outcome == Outcome.APPROVED:
         text = _("Application %(number)s (%(item)s) is complete: approved.")
     else:
@@ -200,7 +202,9 @@ def terminate_case(*, actor: User | None, case: Case, reason: str, at: dt.dateti
     return _close_early(case, actor, at, CaseStatus.TERMINATED, "terminate", reason)
 
 
-def _close_early(case: Case, actor, at, status: str, action: str, reason: str) -> Case:
+def _close_early(
+    case: Case, actor: User | None, at: dt.datetime, status: str, action: str, reason: str
+) -> Case:
     before = _snapshot(case)
     suspension = _open_suspension(case) if case.status == CaseStatus.SUSPENDED else None
     if suspension is not None:

@@ -42,7 +42,7 @@ from ._write import (
 )
 from .clock_events import _end_suspension
 from .intake import _check_materials, _store_materials, missing_materials
-from .notifications import _notify_applicant
+from .notifications import _day, _notify_applicant
 from .steps import _instantiate_process, _start_next
 
 
@@ -95,7 +95,7 @@ def deem_accepted(*, case: Case, at: dt.datetime) -> Case:
     before = _snapshot(case)
     # After a supplement before acceptance, the review limit ran from the day the
     # supplement arrived (``supplement_case``): that is when the materials were received.
-    supplied_on = (
+    supplied_on: dt.date | None = (
         case.supplement_requests.filter(after_acceptance=False, fulfilled_on__isnull=False)
         .order_by("-fulfilled_on")
         .values_list("fulfilled_on", flat=True)
@@ -121,7 +121,9 @@ def deem_accepted(*, case: Case, at: dt.datetime) -> Case:
     return case
 
 
-def _check_pledge(missing: list[Material], pledge_due_on, today) -> dt.date | None:
+def _check_pledge(
+    missing: list[Material], pledge_due_on: dt.date | None, today: dt.date
+) -> dt.date | None:
     if not missing:
         if pledge_due_on is not None:
             raise ValidationFailed(
@@ -151,7 +153,14 @@ def _check_pledge(missing: list[Material], pledge_due_on, today) -> dt.date | No
     return pledge_due_on
 
 
-def _accept(case: Case, actor, at: dt.datetime, pledge, *, accepted_on=None) -> list[CaseStep]:
+def _accept(
+    case: Case,
+    actor: User | None,
+    at: dt.datetime,
+    pledge: dt.date | None,
+    *,
+    accepted_on: dt.date | None = None,
+) -> list[CaseStep]:
     case.status = CaseStatus.IN_PROGRESS
     case.accepted_on = accepted_on or local_date(at)
     case.pledge_due_on = pledge
@@ -166,7 +175,7 @@ def _notify_accepted(case: Case, at: dt.datetime) -> None:
         case,
         "case.accepted",
         _("Your application %(number)s (%(item)s) was accepted; it will be decided by %(due)s.")
-        % {"number": case.number, "item": case.item_name, "due": case.deadline.isoformat()},
+        % {"number": case.number, "item": case.item_name, "due": _day(case.deadline)},
         at,
     )
 

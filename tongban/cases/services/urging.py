@@ -101,18 +101,18 @@ def urge_case(
 
 @transaction.atomic
 def save_opinion_template(
-    *, actor: User, text: str, template: OpinionTemplate | None = None
+    *, actor: User, text: str, at: dt.datetime, template: OpinionTemplate | None = None
 ) -> OpinionTemplate:
-    """Add or edit one of the actor's own saved phrases (常用意见)."""
+    """Add or edit one of the actor's own saved phrases (常用意见). ``at``: the one
+    dialect of the services (a phrase keeps no time of its own)."""
     _require_staff(actor)
     text = _required_text(text, "text", _("Write the phrase."), limit=300)
     if template is not None and template.user_id != actor.pk:
         raise NotFound()
-    if (
-        OpinionTemplate.objects.filter(user=actor, text=text)
-        .exclude(pk=getattr(template, "pk", None))
-        .exists()
-    ):
+    others = OpinionTemplate.objects.filter(user=actor, text=text)
+    if template is not None:
+        others = others.exclude(pk=template.pk)
+    if others.exists():
         message = _("You already have this phrase.")
         raise ValidationFailed(message, fields={"text": [message]})
     if template is None:
@@ -125,7 +125,7 @@ def save_opinion_template(
 
 
 @transaction.atomic
-def delete_opinion_template(*, actor: User, template: OpinionTemplate) -> None:
+def delete_opinion_template(*, actor: User, template: OpinionTemplate, at: dt.datetime) -> None:
     if template.user_id != actor.pk:
         raise NotFound()
     template.delete()

@@ -6,6 +6,7 @@ assigning it (派件), finishing it with an opinion, and returning to an earlier
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -32,7 +33,9 @@ from .notifications import _notify_step
 from .steps import _activate, _days_used, _finish, _start_next
 
 
-def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> CaseStep:
+def _step_for_action(
+    case: Case, steps: list[CaseStep], step_id: int, actor: User | None
+) -> CaseStep:
     """The active step ``step_id``, which ``actor`` holds or may take from the queue.
     A step already handled by somebody else is a conflict."""
     step = next((s for s in steps if s.pk == step_id), None)
@@ -41,7 +44,7 @@ def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> 
     if step.status == StepStatus.WAITING:
         _refuse(_("“%(step)s” has not started yet.") % {"step": step.name})
     if step.status != StepStatus.ACTIVE:
-        who = step.finished_by.display_name if step.finished_by_id else _("somebody else")
+        who = step.finished_by.display_name if step.finished_by else _("somebody else")
         raise Conflict(
             _("“%(step)s” has already been handled by %(who)s; reload the case.")
             % {"step": step.name, "who": who}
@@ -52,7 +55,7 @@ def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> 
         if may_act_on_step(actor, step):
             raise Conflict(
                 _("“%(step)s” has been claimed by %(who)s.")
-                % {"step": step.name, "who": step.assignee.display_name}
+                % {"step": step.name, "who": step.assignee.display_name if step.assignee else ""}
             )
         raise PermissionDenied(_("This step is not yours to handle."))
     if step.assignee_id is None and not may_act_on_step(actor, step):
@@ -107,7 +110,7 @@ def assign_step(
         }
         raise ValidationFailed(message, fields={"assignee": [message]})
     before = _snapshot(case)
-    previous = step.assignee.display_name if step.assignee_id else ""
+    previous = step.assignee.display_name if step.assignee else ""
     step.assignee = assignee
     step.claimed_at = at
     step.save(update_fields=["assignee", "claimed_at"])
@@ -188,7 +191,16 @@ def advance_step(
     return case
 
 
-def _return(case, steps, step, actor, at, opinion, return_to, before) -> Case:
+def _return(
+    case: Case,
+    steps: list[CaseStep],
+    step: CaseStep,
+    actor: User | None,
+    at: dt.datetime,
+    opinion: str,
+    return_to: int | None,
+    before: dict[str, Any],
+) -> Case:
     if step.kind != StepKind.LEAD:
         _refuse(_("An assisting department gives its opinion; it does not return the case."))
     target = next((s for s in steps if s.pk == return_to), None)
