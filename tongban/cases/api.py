@@ -247,7 +247,9 @@ def list_opinion_templates(request):
     operation_id="create_opinion_template",
 )
 def create_opinion_template(request, payload: OpinionTemplateIn):
-    template = services.save_opinion_template(actor=request.auth, text=payload.text)
+    template = services.save_opinion_template(
+        actor=request.auth, at=timezone.now(), text=payload.text
+    )
     return Status(201, template)
 
 
@@ -260,7 +262,9 @@ def create_opinion_template(request, payload: OpinionTemplateIn):
 def update_opinion_template(request, template_id: int, payload: OpinionTemplateIn):
     """Another user's template is 404, like a missing one."""
     template = access.get_opinion_template_for(request.auth, template_id)
-    return services.save_opinion_template(actor=request.auth, text=payload.text, template=template)
+    return services.save_opinion_template(
+        actor=request.auth, at=timezone.now(), text=payload.text, template=template
+    )
 
 
 @router.delete(
@@ -271,7 +275,7 @@ def update_opinion_template(request, template_id: int, payload: OpinionTemplateI
 )
 def delete_opinion_template(request, template_id: int):
     template = access.get_opinion_template_for(request.auth, template_id)
-    services.delete_opinion_template(actor=request.auth, template=template)
+    services.delete_opinion_template(actor=request.auth, at=timezone.now(), template=template)
     return Status(204, None)
 
 

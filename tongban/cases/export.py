@@ -1,19 +1,7 @@
 """The raw facts behind the statistics (statistics.md, "The raw facts…"): one row per
-accepted case, evaluated **as of** an instant — events after it are ignored.
-
-The case row holds today's facts; the facts as of an earlier instant are rebuilt from
-the history in one query (subqueries, no query per case):
-
-- accepted: ``accepted_on ≤ date(as_of)`` and the acceptance event (accept, accept
-  with materials pending, handled on the spot, deemed accepted) at or before
-  ``as_of``;
-- ``completed_on`` / ``terminated_on``: only if the case was closed (``closed_at``)
-  at or before ``as_of``;
-- deadline: immediate cases ``accepted_on``; otherwise
-  ``add(accepted_on, limit + extension days approved by as_of + working days of the
-  suspensions ended by as_of)`` (time-limits.md) — a suspension still running at
-  ``as_of`` has not moved the deadline yet.
-"""
+accepted case, evaluated **as of** an instant — events after it are ignored. What a
+case's facts are as of an instant is defined once, in ``cases.facts`` (which the
+reports use too); here they become rows and CSV."""
 
 from __future__ import annotations
 
@@ -22,29 +10,14 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-
-from tongban.accounts.models import Department
+from tongban.accounts.models import Department, User
 from tongban.audit.export import neutralise
-from tongban.catalog.models import HandlingType
-from tongban.core.clock import local_date
 from tongban.core.crypto import mask_name
 from tongban.core.errors import NotFound
 from tongban.workcalendar.calendar import get_calendar
 
-from .models import (
-    ApplicantKind,
-    Case,
-    CaseStatus,
-    Extension,
-    ExtensionStatus,
-    Suspension,
-    TimelineEvent,
-)
-
-# The timeline actions that accept a case (labels.py).
-ACCEPT_ACTIONS = ("accept", "accept_pending", "handle_immediately", "deemed_accept")
+from . import facts
+from .models import ApplicantKind, Case, CaseStatus
 
 # statistics.md's columns first, in its order; then further useful ones.
 COLUMNS = (
@@ -73,50 +46,23 @@ def _department_path(department: Department | str) -> str:
 
 
 def case_facts(
-    as_of: dt.datetime, department: Department | str | None = None, *, user=None
+    as_of: dt.datetime, department: Department | str | None = None, *, user: User | None = None
 ) -> Iterator[dict[str, Any]]:
     """The facts of every case accepted by ``as_of`` (an aware instant), ordered by
     acceptance date and number; ``department`` (a Department or its code) limits them
     to that lead department and its sub-departments, ``user`` to what they may see.
 
     Each dict has the keys of ``COLUMNS`` (dates as ``datetime.date`` or None)."""
-    day = local_date(as_of)
-    accepted_at = (
-        TimelineEvent.objects.filter(case=OuterRef("pk"), action__in=ACCEPT_ACTIONS)
-        .order_by("at", "id")
-        .values("at")[:1]
-    )
-    extensions = (
-        Extension.objects.filter(
-            case=OuterRef("pk"), status=ExtensionStatus.APPROVED, decided_at__lte=as_of
-        )
-        .order_by()
-        .values("case")
-        .annotate(total=Sum("days"))
-        .values("total")
-    )
-    suspended = (
-        Suspension.objects.filter(case=OuterRef("pk"), ended_at__lte=as_of)
-        .order_by()
-        .values("case")
-        .annotate(total=Sum("days"))
-        .values("total")
-    )
-    suspended_now = Suspension.objects.filter(case=OuterRef("pk"), started_at__lte=as_of).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=as_of)
-    )
-    zero = Value(0, output_field=IntegerField())
-    cases = Case.objects.visible_to(user).filter(accepted_on__isnull=False, accepted_on__lte=day)
+    cases = facts.accepted_as_of(as_of, Case.objects.visible_to(user))
     if department is not None:
         cases = cases.filter(department__path__startswith=_department_path(department))
     rows = (
         cases.annotate(
-            accepted_at=Subquery(accepted_at),
-            extension_as_of=Coalesce(Subquery(extensions, output_field=IntegerField()), zero),
-            suspended_as_of=Coalesce(Subquery(suspended, output_field=IntegerField()), zero),
-            suspended_at_as_of=Exists(suspended_now),
+            completed_as_of=facts.completed_as_of(as_of),
+            terminated_as_of=facts.terminated_as_of(as_of),
+            shift=facts.shift_as_of(as_of),
+            suspended_as_of=facts.suspended_as_of(as_of),
         )
-        .filter(accepted_at__lte=as_of)
         .order_by("accepted_on", "number")
         .values_list(
             "number",
@@ -124,13 +70,10 @@ def case_facts(
             "handling_type",
             "department__code",
             "accepted_on",
-            "limit_days",
-            "extension_as_of",
+            "shift",
             "suspended_as_of",
-            "suspended_at_as_of",
-            "completed_on",
-            "terminated_on",
-            "closed_at",
+            "completed_as_of",
+            "terminated_as_of",
             "status",
             "channel",
             "outcome",
@@ -145,31 +88,21 @@ def case_facts(
         handling_type,
         department_code,
         accepted_on,
-        limit_days,
-        extension_days,
-        suspended_days,
-        suspended_at,
-        completed_on,
-        terminated_on,
-        closed_at,
+        shift,
+        suspended,
+        completed,
+        terminated,
         status,
         channel,
         outcome,
         applicant_kind,
         applicant_name,
     ) in rows.iterator(chunk_size=2000):
-        closed = closed_at is not None and closed_at <= as_of
-        completed = completed_on if closed else None
-        terminated = terminated_on if closed else None
-        if handling_type == HandlingType.IMMEDIATE:
-            deadline = accepted_on
-        else:
-            deadline = calendar.add(accepted_on, limit_days + extension_days + suspended_days)
         if completed is not None:
             status_as_of = CaseStatus.COMPLETED
         elif terminated is not None:
             status_as_of = status  # withdrawn or terminated
-        elif suspended_at:
+        elif suspended:
             status_as_of = CaseStatus.SUSPENDED
         else:
             status_as_of = CaseStatus.IN_PROGRESS
@@ -179,7 +112,7 @@ def case_facts(
             "type": handling_type,
             "department": department_code,
             "accepted_on": accepted_on,
-            "deadline": deadline,
+            "deadline": calendar.add(accepted_on, shift),
             "completed_on": completed,
             "terminated_on": terminated,
             "status": str(status_as_of),

@@ -83,6 +83,8 @@ class CaseQuerySet(models.QuerySet):
 class Case(models.Model):
     """办件. Created by intake; every change goes through ``cases.services``."""
 
+    colour: str  # not a column: the time-limit colour, set by ``selectors.with_colours``
+
     number = models.CharField(_("case number"), max_length=40, unique=True)
     item = models.ForeignKey(
         "catalog.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="cases"

@@ -13,6 +13,7 @@ from ninja import Field, ModelSchema, Schema
 from tongban.catalog.schemas import MAX_PAGE_SIZE, DepartmentOut, HandlingTypeValue
 
 from .models import OpinionTemplate
+from .policy import Action
 
 StatusValue = Literal[
     "received",
@@ -371,7 +372,10 @@ class CaseDetailOut(CaseRowOut):
     derivation: DeadlineOut | None = Field(description="Null until accepted.")
     extensions: list[ExtensionOut]
     suspensions: list[SuspensionOut]
-    actions: list[str] = Field(description="What the caller may do now (sorted).")
+    actions: list[Action] = Field(
+        description="What the caller may do now (sorted): names of the action table "
+        "(docs/cases.md, 'Who may do what')."
+    )
 
 
 class TimelineEventOut(Schema):

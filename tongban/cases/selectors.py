@@ -6,32 +6,37 @@ issues a fixed number of queries whatever the number of cases (paginate the resu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from tongban.accounts.models import Department, User
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.selectors import department_path
-from tongban.catalog.models import HandlingType
-from tongban.core import clock as core_clock
-from tongban.core.clock import local_date
-from tongban.workcalendar.calendar import get_calendar
+from tongban.catalog.models import Material
+from tongban.workcalendar.calendar import Explanation, WorkCalendar, get_calendar
 
 from . import clock
-from .access import intake_scope, is_handler_of, may_act_on_step, may_take_in, works_in
+from .access import intake_scope, is_handler_of, may_act_on_step
 from .models import (
-    ACCEPTED_OPEN_STATUSES,
     OPEN_STATUSES,
     Case,
+    CaseMaterial,
     CaseStatus,
     CaseStep,
+    Extension,
     ExtensionStatus,
     StepKind,
     StepStatus,
-    SuspensionKind,
+    SupplementRequest,
+    Suspension,
+    TimelineEvent,
     Urging,
 )
+from .policy import Action
+from .policy import available_actions as available_actions  # re-exported for callers
 
 LIST_RELATED = ("item", "department")
 
@@ -40,10 +45,9 @@ def colour_of(case: Case, today: dt.date) -> str:
     return clock.colour(case, today, get_calendar())
 
 
-def with_colours(cases, today: dt.date | None = None) -> list[Case]:
+def with_colours(cases: Iterable[Case], today: dt.date) -> list[Case]:
     """Attach ``case.colour`` (normal / due_soon / overdue / suspended / waiting /
     closed) computed from the stored deadline — no query per row."""
-    today = today or local_date(core_clock.now())
     calendar = get_calendar()
     rows = list(cases)
     for case in rows:
@@ -54,7 +58,7 @@ def with_colours(cases, today: dt.date | None = None) -> list[Case]:
 # --- the workbench -----------------------------------------------------------------------
 
 
-def my_todo(user) -> QuerySet[CaseStep]:
+def my_todo(user: User) -> QuerySet[CaseStep]:
     """Active steps assigned to ``user`` (我的待办), most urgent first."""
     return (
         CaseStep.objects.filter(assignee=user, status=StepStatus.ACTIVE)
@@ -63,7 +67,7 @@ def my_todo(user) -> QuerySet[CaseStep]:
     )
 
 
-def department_queue(user) -> QuerySet[CaseStep]:
+def department_queue(user: User) -> QuerySet[CaseStep]:
     """Unclaimed active steps that ``user`` may take (部门待签收): their role, in the
     subtree of their department or section. Named-staff restrictions are checked
     again when claiming."""
@@ -82,7 +86,7 @@ def department_queue(user) -> QuerySet[CaseStep]:
     )
 
 
-def awaiting_review(user) -> QuerySet[Case]:
+def awaiting_review(user: User) -> QuerySet[Case]:
     """Applications waiting for preliminary review at ``user``'s counter (待受理)."""
     scope = intake_scope(user)
     cases = Case.objects.filter(
@@ -90,17 +94,16 @@ def awaiting_review(user) -> QuerySet[Case]:
     ).select_related(*LIST_RELATED)
     if scope.everything:
         return cases.order_by("review_due_on", "received_at")
-    if scope.nothing:
+    root = scope.root
+    if not isinstance(root, Department):
         return cases.none()
-    return cases.filter(department__path__startswith=scope.root.path).order_by(
+    return cases.filter(department__path__startswith=root.path).order_by(
         "review_due_on", "received_at"
     )
 
 
-def pending_extensions(user) -> QuerySet:
+def pending_extensions(user: User) -> QuerySet[Extension]:
     """Extension requests waiting for ``user`` as department head."""
-    from .models import Extension
-
     if not user.has_role(RoleCode.DEPARTMENT_HEAD) or user.department is None:
         return Extension.objects.none()
     return (
@@ -113,7 +116,7 @@ def pending_extensions(user) -> QuerySet:
     )
 
 
-def urgings_received(user) -> QuerySet[Urging]:
+def urgings_received(user: User) -> QuerySet[Urging]:
     return (
         Urging.objects.filter(urged_user=user)
         .select_related("case", "step", "urged_by")
@@ -162,12 +165,12 @@ SORTABLE = {
 }
 
 
-def case_list(user, filters: CaseFilters | None = None) -> QuerySet[Case]:
+def case_list(user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """The combined query: every filter optional, all in the database."""
     from tongban.core.crypto import provider
 
     f = filters or CaseFilters()
-    cases = Case.objects.visible_to(user).select_related(*LIST_RELATED)
+    cases: QuerySet[Case] = Case.objects.visible_to(user).select_related(*LIST_RELATED)
     if f.number:
         cases = cases.filter(number__icontains=f.number.strip())
     if f.applicant:
@@ -197,7 +200,9 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[Case]:
     if f.accepted_to:
         cases = cases.filter(accepted_on__lte=f.accepted_to)
     if f.overdue:
-        cases = overdue(cases, f.today or local_date(core_clock.now()))
+        if f.today is None:
+            raise ValueError("Overdue as of which day? Set CaseFilters.today.")
+        cases = overdue(cases, f.today)
     if f.handled_by_me:
         cases = cases.filter(
             Exists(CaseStep.objects.filter(case=OuterRef("pk"), finished_by=user))
@@ -212,7 +217,7 @@ def overdue(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
     return cases.filter(status=CaseStatus.IN_PROGRESS, deadline__lt=today)
 
 
-def handled_by(user) -> QuerySet[Case]:
+def handled_by(user: User) -> QuerySet[Case]:
     """My handled history: cases where ``user`` finished a step or took it in."""
     return case_list(user, CaseFilters(handled_by_me=True))
 
@@ -232,25 +237,27 @@ class StepRow:
 class CaseView:
     case: Case
     steps: list[StepRow]
-    timeline: list
-    materials: list
-    missing: list
-    suspensions: list
-    extensions: list
-    urgings: list
-    supplement_requests: list
+    timeline: list[TimelineEvent]
+    materials: list[CaseMaterial]
+    missing: list[Material]
+    suspensions: list[Suspension]
+    extensions: list[Extension]
+    urgings: list[Urging]
+    supplement_requests: list[SupplementRequest]
     # A handler of the case (``access.is_handler_of``): sees the applicant's name and
     # may reveal the ID number, mobile and address (audited, ``privacy.py``); these
     # three are masked for everybody until revealed.
     may_reveal: bool
     colour: str
-    derivation: Any
-    actions: set[str]
+    derivation: Explanation | None
+    actions: set[Action]
     my_steps: list[CaseStep]
     return_targets: list[CaseStep]
 
 
-def step_days(step: CaseStep, today: dt.date, calendar=None) -> tuple[int | None, bool]:
+def step_days(
+    step: CaseStep, today: dt.date, calendar: WorkCalendar | None = None
+) -> tuple[int | None, bool]:
     """Working days used by a step (to its end, or to today while it runs), net of
     suspensions; and whether it is past its own due date."""
     calendar = calendar or get_calendar()
@@ -262,18 +269,18 @@ def step_days(step: CaseStep, today: dt.date, calendar=None) -> tuple[int | None
     return used, late
 
 
-def case_view(user, case: Case, *, today: dt.date | None = None) -> CaseView:
+def case_view(user: User, case: Case, *, today: dt.date) -> CaseView:
     from .services import missing_materials
 
-    today = today or local_date(core_clock.now())
     calendar = get_calendar()
     steps = list(
         case.steps.select_related("department", "assignee", "finished_by", "process_step").order_by(
             "order", "id"
         )
     )
-    case._prefetched_objects_cache = {"steps": steps}  # is_handler_of reads them
-    rows = []
+    # ``is_handler_of`` reads them; Django's own cache of a prefetched relation.
+    case.__dict__["_prefetched_objects_cache"] = {"steps": steps}
+    rows: list[StepRow] = []
     for step in steps:
         used, late = step_days(step, today, calendar)
         rows.append(StepRow(step, used, step.limit_days, late))
@@ -284,10 +291,10 @@ def case_view(user, case: Case, *, today: dt.date | None = None) -> CaseView:
         if s.status == StepStatus.ACTIVE
         and (s.assignee_id == user.pk or (s.assignee_id is None and may_act_on_step(user, s)))
     ]
-    targets = []
+    targets: list[CaseStep] = []
     if mine and any(s.kind == StepKind.LEAD for s in mine):
         current = min(s.order for s in mine if s.kind == StepKind.LEAD)
-        seen = set()
+        seen: set[int] = set()
         for s in steps:
             if (
                 s.kind == StepKind.LEAD
@@ -315,71 +322,3 @@ def case_view(user, case: Case, *, today: dt.date | None = None) -> CaseView:
         my_steps=mine,
         return_targets=targets,
     )
-
-
-def available_actions(user, case: Case, steps: list[CaseStep] | None = None) -> set[str]:
-    """What ``user`` may do to ``case`` now — the buttons on the case page and the
-    ``actions`` of the API. The services check the same rules again under the lock."""
-    if steps is None:
-        steps = list(case.steps.select_related("department", "process_step"))
-    actions: set[str] = set()
-    if not user.is_authenticated or not user.is_active:
-        return actions
-    desk = may_take_in(user, case.department)
-    head = user.has_role(RoleCode.DEPARTMENT_HEAD) and works_in(user, case.department)
-    active = [s for s in steps if s.status == StepStatus.ACTIVE]
-    mine = [s for s in active if s.assignee_id == user.pk]
-    claimable = [s for s in active if s.assignee_id is None and may_act_on_step(user, s)]
-    holder = bool(mine or claimable)
-    lead_holder = any(s.kind == StepKind.LEAD for s in mine + claimable)
-    status = case.status
-
-    if status == CaseStatus.RECEIVED and desk:
-        actions |= {"accept", "reject", "request_supplement", "withdraw"}
-        if case.handling_type == HandlingType.IMMEDIATE:
-            actions.add("handle_immediately")
-    if status == CaseStatus.SUPPLEMENT_REQUESTED and desk:
-        actions |= {"supplement", "reject", "withdraw"}
-    if status == CaseStatus.IN_PROGRESS:
-        if claimable:
-            actions.add("claim")
-        if holder:
-            actions.add("advance")
-            if lead_holder:
-                last = max((s.order for s in steps if s.kind == StepKind.LEAD), default=-1)
-                if any(s.order == last for s in mine + claimable):
-                    actions.add("complete")
-                    actions.discard("advance")
-                actions.add("request_supplement")
-        if (lead_holder or head) and case.item.special_procedures_allowed:
-            actions.add("suspend")
-        if user.has_role(RoleCode.DEPARTMENT_HEAD, RoleCode.SECTION_HEAD) and any(
-            works_in(user, s.department) for s in active
-        ):
-            actions.add("assign")
-    if status in ACCEPTED_OPEN_STATUSES:
-        pending = any(e.status == ExtensionStatus.PENDING for e in case.extensions.all())
-        if (lead_holder or head) and case.extension_days < case.extension_cap and not pending:
-            actions.add("request_extension")
-        if head:
-            actions.add("terminate")
-            if pending:
-                actions.add("decide_extension")
-        if desk or head:
-            actions.add("withdraw")
-    if status == CaseStatus.SUSPENDED:
-        suspension = case.suspensions.filter(ended_at__isnull=True).first()
-        if suspension is not None:
-            if suspension.kind == SuspensionKind.SPECIAL_PROCEDURE and (lead_holder or head):
-                actions.add("resume")
-            if suspension.kind == SuspensionKind.SUPPLEMENT and (desk or holder):
-                actions.add("supplement")
-    urger = user.has_role(RoleCode.SUPERVISOR) or (
-        user.has_role(RoleCode.DEPARTMENT_HEAD)
-        and any(works_in(user, s.department) for s in active)
-    )
-    if status in ACCEPTED_OPEN_STATUSES and urger:
-        actions.add("urge")
-    if status in ACCEPTED_OPEN_STATUSES and case.pledge_due_on is not None and (desk or holder):
-        actions.add("supply_pledged")
-    return actions

@@ -3,8 +3,14 @@
 from django.urls import path
 
 from . import views
+from .policy import Action
 
 app_name = "cases"
+
+
+def _on(action: Action) -> str:
+    return f"<str:number>/{action}/"
+
 
 urlpatterns = [
     path("intake/", views.intake, name="intake"),
@@ -20,23 +26,24 @@ urlpatterns = [
         views.material_download,
         name="material",
     ),
-    # The actions of the case page (its forms post to the action's own name).
-    path("<str:number>/accept/", views.accept, name="accept"),
-    path("<str:number>/reject/", views.reject, name="reject"),
-    path("<str:number>/request_supplement/", views.request_supplement, name="request_supplement"),
-    path("<str:number>/supplement/", views.supplement, name="supplement"),
-    path("<str:number>/supply_pledged/", views.supply_pledged, name="supply_pledged"),
-    path("<str:number>/handle_immediately/", views.handle_immediately, name="handle_immediately"),
-    path("<str:number>/claim/", views.claim, name="claim"),
-    path("<str:number>/advance/", views.advance, name="advance"),
-    path("<str:number>/complete/", views.complete, name="complete"),
-    path("<str:number>/suspend/", views.suspend, name="suspend"),
-    path("<str:number>/resume/", views.resume, name="resume"),
-    path("<str:number>/request_extension/", views.request_extension, name="request_extension"),
-    path("<str:number>/decide_extension/", views.decide_extension, name="decide_extension"),
-    path("<str:number>/withdraw/", views.withdraw, name="withdraw"),
-    path("<str:number>/terminate/", views.terminate, name="terminate"),
-    path("<str:number>/assign/", views.assign, name="assign"),
-    path("<str:number>/urge/", views.urge, name="urge"),
+    # The actions of the case page: its forms post to ``<number>/<action>/``, named
+    # ``cases:<action>`` after the action of the table (``policy.Action``).
+    path(_on(Action.ACCEPT), views.accept, name=Action.ACCEPT),
+    path(_on(Action.REJECT), views.reject, name=Action.REJECT),
+    path(_on(Action.REQUEST_SUPPLEMENT), views.request_supplement, name=Action.REQUEST_SUPPLEMENT),
+    path(_on(Action.SUPPLEMENT), views.supplement, name=Action.SUPPLEMENT),
+    path(_on(Action.SUPPLY_PLEDGED), views.supply_pledged, name=Action.SUPPLY_PLEDGED),
+    path(_on(Action.HANDLE_IMMEDIATELY), views.handle_immediately, name=Action.HANDLE_IMMEDIATELY),
+    path(_on(Action.CLAIM), views.claim, name=Action.CLAIM),
+    path(_on(Action.ADVANCE), views.advance, name=Action.ADVANCE),
+    path(_on(Action.COMPLETE), views.complete, name=Action.COMPLETE),
+    path(_on(Action.SUSPEND), views.suspend, name=Action.SUSPEND),
+    path(_on(Action.RESUME), views.resume, name=Action.RESUME),
+    path(_on(Action.REQUEST_EXTENSION), views.request_extension, name=Action.REQUEST_EXTENSION),
+    path(_on(Action.DECIDE_EXTENSION), views.decide_extension, name=Action.DECIDE_EXTENSION),
+    path(_on(Action.WITHDRAW), views.withdraw, name=Action.WITHDRAW),
+    path(_on(Action.TERMINATE), views.terminate, name=Action.TERMINATE),
+    path(_on(Action.ASSIGN), views.assign, name=Action.ASSIGN),
+    path(_on(Action.URGE), views.urge, name=Action.URGE),
     path("<str:number>/reveal/", views.reveal, name="reveal"),
 ]

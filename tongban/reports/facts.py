@@ -1,8 +1,8 @@
 """The statistics.md case facts **as of an instant**, computed in the database.
 
-``facts_queryset(as_of)`` annotates ``Case.objects`` with the facts of
-``tongban.cases.export.case_facts`` (same as-of semantics: events after ``as_of`` are
-ignored), as SQL expressions instead of Python:
+``facts_queryset(as_of)`` annotates ``Case.objects`` with the as-of facts that
+``tongban.cases.facts`` defines once (the raw-facts export uses the same; events after
+``as_of`` are ignored):
 
 - accepted: ``accepted_on ≤ date(as_of)`` and an acceptance event at or before
   ``as_of``;
@@ -25,27 +25,22 @@ import datetime as dt
 import logging
 
 from django.db import connection, transaction
+from django.db.models import Case as CaseWhen
 from django.db.models import (
-    BooleanField,
     DateField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
 
-from tongban.cases.export import ACCEPT_ACTIONS
-from tongban.cases.models import Case, Extension, ExtensionStatus, Suspension, TimelineEvent
-from tongban.catalog.models import HandlingType
-from tongban.core.clock import local_date
+from tongban.cases import facts as case_facts
+from tongban.cases.models import Case
 from tongban.workcalendar.calendar import WorkCalendar, current_version, get_calendar
 from tongban.workcalendar.models import CalendarVersion
 
@@ -117,8 +112,6 @@ def calendar_changed(first: dt.date, last: dt.date) -> None:
 
 # --- the facts as of an instant ------------------------------------------------------------
 
-ZERO = Value(0, output_field=IntegerField())
-
 
 def facts_queryset(as_of: dt.datetime, *, deadline: bool = True) -> QuerySet[Case]:
     """``Case.objects`` limited to the cases accepted as of ``as_of`` and annotated with
@@ -151,77 +144,26 @@ def facts_queryset(as_of: dt.datetime, *, deadline: bool = True) -> QuerySet[Cas
 def _base(as_of: dt.datetime, *, clock: bool, suspension: bool = True) -> QuerySet[Case]:
     """The accepted-as-of cases with the facts that need no working-day arithmetic;
     with ``clock``, also ``shift`` (working days from acceptance to the deadline as of
-    ``as_of``) and ``suspended_as_of``."""
-    day = local_date(as_of)
-    accepted_by = TimelineEvent.objects.filter(
-        case=OuterRef("pk"), action__in=ACCEPT_ACTIONS, at__lte=as_of
-    )
-    closed = Q(closed_at__isnull=False, closed_at__lte=as_of)
+    ``as_of``) and ``suspended_as_of`` — all as ``cases.facts`` defines them."""
     cases = (
-        Case.objects.filter(accepted_on__isnull=False, accepted_on__lte=day)
-        # Accepted on an earlier day means accepted by then — except a deemed
-        # acceptance, dated back to the day of receipt by a later sweep: only for
-        # those, and for the day of as_of itself, is the event's time looked up.
-        .filter(Q(accepted_on__lt=day, deemed_accepted=False) | Exists(accepted_by))
+        case_facts.accepted_as_of(as_of)
         .annotate(
             case_id=F("pk"),
             kind=F("handling_type"),
             dept_id=F("department_id"),
             dept_code=F("department__code"),
             accepted=F("accepted_on"),
-            completed_as_of=CaseWhen(
-                When(closed, then=F("completed_on")), default=None, output_field=DateField()
-            ),
-            terminated_as_of=CaseWhen(
-                When(closed, then=F("terminated_on")), default=None, output_field=DateField()
-            ),
+            completed_as_of=case_facts.completed_as_of(as_of),
+            terminated_as_of=case_facts.terminated_as_of(as_of),
         )
         .order_by()
     )
     if not clock:
         return cases
-    extensions = (
-        Extension.objects.filter(
-            case=OuterRef("pk"), status=ExtensionStatus.APPROVED, decided_at__lte=as_of
-        )
-        .order_by()
-        .values("case")
-        .annotate(total=Sum("days"))
-        .values("total")
-    )
-    suspended = (
-        Suspension.objects.filter(case=OuterRef("pk"), ended_at__lte=as_of)
-        .order_by()
-        .values("case")
-        .annotate(total=Sum("days"))
-        .values("total")
-    )
-    suspended_now = Suspension.objects.filter(case=OuterRef("pk"), started_at__lte=as_of).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=as_of)
-    )
-    # Working days to add to the acceptance date: 0 for immediate cases (deadline =
-    # accepted_on), else limit + approved extensions + ended suspensions as of as_of.
-    shift = CaseWhen(
-        When(handling_type=HandlingType.IMMEDIATE, then=ZERO),
-        # The stored totals are zero for most cases, and only ever grow: a case with
-        # none now had none at as_of either, and needs no look-up.
-        default=F("limit_days")
-        + CaseWhen(
-            When(extension_days=0, then=ZERO),
-            default=Coalesce(Subquery(extensions, output_field=IntegerField()), ZERO),
-            output_field=IntegerField(),
-        )
-        + CaseWhen(
-            When(suspended_days=0, then=ZERO),
-            default=Coalesce(Subquery(suspended, output_field=IntegerField()), ZERO),
-            output_field=IntegerField(),
-        ),
-        output_field=IntegerField(),
-    )
-    cases = cases.annotate(shift=shift)
+    cases = cases.annotate(shift=case_facts.shift_as_of(as_of))
     if not suspension:
         return cases
-    return cases.annotate(suspended_as_of=Exists(suspended_now, output_field=BooleanField()))
+    return cases.annotate(suspended_as_of=case_facts.suspended_as_of(as_of))
 
 
 FACT_COLUMNS = (

@@ -9,27 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import connection
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
-from tongban.accounts.models import Department
-from tongban.accounts.roles import RoleCode
+from tongban.accounts.models import User
 from tongban.audit.services import record_event
 from tongban.catalog.models import Material
 from tongban.core.errors import ActionNotAllowed, NotFound, PermissionDenied, ValidationFailed
 from tongban.workcalendar.calendar import get_calendar
 
-from .. import clock
-from ..access import may_act_on_step, may_take_in, works_in
+from .. import clock, policy
 from ..models import Case, CaseStatus, CaseStep, StepStatus, Suspension, TimelineEvent
-
-
-class Conflict(ActionNotAllowed):
-    """Somebody else acted first (the case changed under the caller)."""
-
-    code = "conflict"
+from ..policy import Conflict as Conflict  # re-exported: the services' refusal
 
 
 @dataclass(frozen=True)
@@ -63,7 +57,7 @@ class _Checked:
     stored: Any
     pages: int | None
     copies: int
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _lock(case: Case) -> Case:
@@ -131,11 +125,15 @@ def _update_steps_at_once(steps: list[CaseStep]) -> None:
     the next). Django's ``bulk_update`` says the same with a CASE per column, which
     costs more to build in Python than the round trip it saves."""
     quote = connection.ops.quote_name
-    fields = [CaseStep._meta.get_field(name) for name in STEP_FIELDS]
+    # Concrete columns of the step (``get_field`` may answer a relation's reverse side).
+    fields = [
+        f for f in (CaseStep._meta.get_field(name) for name in STEP_FIELDS) if isinstance(f, Field)
+    ]
     pk = quote("id")
     row = "(" + ", ".join(["%s::bigint"] + [f"%s::{f.db_type(connection)}" for f in fields]) + ")"
-    names = ", ".join([pk, *(quote(f.column) for f in fields)])
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    columns = [quote(f.column) for f in fields if f.column]
+    names = ", ".join([pk, *columns])
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
     table = quote(CaseStep._meta.db_table)
     sql = (
         f"UPDATE {table} AS s SET {assignments} "  # noqa: S608 - identifiers from the model
@@ -166,10 +164,10 @@ def _snapshot(case: Case) -> dict[str, Any]:
     }
 
 
-def _actor_name(actor) -> str:
+def _actor_name(actor: User | None) -> str:
     if actor is None:
         return _("System")
-    return actor.display_name
+    return str(actor.display_name)
 
 
 def _save(
@@ -188,7 +186,7 @@ def _save(
         steps = [s for s in _steps(case) if s.status == StepStatus.ACTIVE]
     if suspension is None and case.status == CaseStatus.SUSPENDED:
         suspension = _open_suspension(case)
-    case.next_check_on = clock.next_check(case, steps, suspension, calendar)
+    case.next_check_on = clock.next_check_on(case, steps, suspension, calendar)
     case.version += 1
     case.save(update_fields=sorted({*fields, "deadline", "next_check_on", "version"}))
 
@@ -196,10 +194,10 @@ def _save(
 def _record(
     case: Case,
     *,
-    actor,
+    actor: User | None,
     action: str,
     at: dt.datetime,
-    before: dict | None,
+    before: dict[str, Any] | None,
     step: CaseStep | None = None,
     opinion: str = "",
     **detail: Any,
@@ -227,7 +225,7 @@ def _record(
     return event
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:  # JSON-able: any value of a detail
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -235,33 +233,19 @@ def _plain(value):
     return value
 
 
-def _refuse(message: str, *, conflict: bool = False) -> None:
+def _refuse(message: str, *, conflict: bool = False) -> NoReturn:
     raise (Conflict if conflict else ActionNotAllowed)(message)
 
 
-def _require_status(case: Case, *statuses: str) -> None:
-    if case.status not in statuses:
-        _refuse(
-            _("Case %(number)s is %(status)s: this action is not possible now.")
-            % {"number": case.number, "status": case.get_status_display()}
-        )
+def _relation(actor: User | None, case: Case) -> policy.Relation:
+    """The actor's relation to the locked case, for the guard (``policy``); the steps
+    are read (once, ``_steps``) only if a rule needs them."""
+    return policy.Relation(actor, case, lambda: _steps(case))
 
 
-def _require_staff(actor) -> None:
+def _require_staff(actor: User | None) -> None:
     if actor is not None and not (actor.is_authenticated and actor.is_active):
         raise PermissionDenied()
-
-
-def _is_head_of(actor, department: Department) -> bool:
-    return actor.has_role(RoleCode.DEPARTMENT_HEAD) and works_in(actor, department)
-
-
-def _require_intake_desk(actor, case: Case) -> None:
-    """Preliminary review is the counter's: a window clerk who may take in the item's
-    department (the system — None — for deemed acceptance and online processing)."""
-    _require_staff(actor)
-    if actor is not None and not may_take_in(actor, case.department):
-        raise PermissionDenied(_("Only the intake desk reviews applications."))
 
 
 def _required_text(value: str, field: str, message: str, limit: int = 2000) -> str:
@@ -272,27 +256,3 @@ def _required_text(value: str, field: str, message: str, limit: int = 2000) -> s
         too_long = _("At most %(n)d characters.") % {"n": limit}
         raise ValidationFailed(too_long, fields={field: [too_long]})
     return value
-
-
-def _require_active_handler(actor, steps: list[CaseStep]) -> CaseStep | None:
-    """The actor must hold (or be able to take) an active step of the case."""
-    if actor is None:
-        return None
-    for step in steps:
-        if step.status == StepStatus.ACTIVE and (
-            step.assignee_id == actor.pk
-            or (step.assignee_id is None and may_act_on_step(actor, step))
-        ):
-            return step
-    raise PermissionDenied(_("Only the handler of the current step may do this."))
-
-
-def _has_step_right(actor, steps) -> bool:
-    try:
-        return _require_active_handler(actor, steps) is not None
-    except PermissionDenied:
-        return False
-
-
-def _require_open_workflow(case: Case) -> None:
-    _require_status(case, CaseStatus.IN_PROGRESS)

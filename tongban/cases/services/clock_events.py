@@ -14,42 +14,35 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import RoleCode
 from tongban.catalog.models import ItemSpecialProcedure
 from tongban.core.clock import local_date
-from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
+from tongban.core.errors import NotFound, ValidationFailed
 from tongban.notify.services import notify_staff
 from tongban.workcalendar.calendar import get_calendar
 
-from .. import clock
+from .. import clock, policy
 from ..models import (
-    ACCEPTED_OPEN_STATUSES,
     Case,
     CaseStatus,
-    CaseStep,
     Extension,
     ExtensionStatus,
-    StepKind,
     StepStatus,
     Suspension,
     SuspensionKind,
 )
+from ..policy import Action
 from ._supervision import _resolve_alerts
 from ._write import (
     Conflict,
-    _is_head_of,
     _lock,
-    _open_suspension,
     _record,
     _refuse,
-    _require_active_handler,
-    _require_open_workflow,
-    _require_staff,
-    _require_status,
+    _relation,
     _required_text,
     _save,
     _snapshot,
     _steps,
     _touch,
 )
-from .notifications import _notify_applicant
+from .notifications import _day, _notify_applicant
 
 
 def _end_suspension(case: Case, suspension: Suspension, at: dt.datetime) -> int:
@@ -66,21 +59,13 @@ def _end_suspension(case: Case, suspension: Suspension, at: dt.datetime) -> int:
     case.suspended_days += days
     case.status = CaseStatus.IN_PROGRESS
     for step in _steps(case):
-        if step.status == StepStatus.ACTIVE:
+        if step.status == StepStatus.ACTIVE and step.started_on is not None:
             step.suspended_days += days
             step.due_on = clock.step_due(
                 step.started_on, step.limit_days, step.suspended_days, calendar
             )
             _touch(case, step)
     return days
-
-
-def _require_lead_handler_or_head(actor, case: Case, steps: list[CaseStep]) -> None:
-    if actor is None or _is_head_of(actor, case.department):
-        return
-    step = _require_active_handler(actor, steps)
-    if step is not None and step.kind != StepKind.LEAD:
-        raise PermissionDenied(_("Only the lead department does this."))
 
 
 @transaction.atomic
@@ -90,14 +75,12 @@ def suspend_case(
     """特别程序: the clock stops for a hearing, expert review, testing … (Art. 45);
     the procedure has its own limit, supervised."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_open_workflow(case)
-    _require_lead_handler_or_head(actor, case, _steps(case))
+    policy.require(Action.SUSPEND, _relation(actor, case))
     reason = _required_text(reason, "reason", _("Give the reason for the special procedure."))
     configured = {
         p.kind: p.limit_days for p in ItemSpecialProcedure.objects.filter(item_id=case.item_id)
     }
-    if not case.item.special_procedures_allowed or procedure not in configured:
+    if procedure not in configured:
         message = _("This item does not provide for this special procedure.")
         raise ValidationFailed(message, fields={"procedure": [message]})
     before = _snapshot(case)
@@ -144,12 +127,10 @@ def suspend_case(
 def resume_case(*, actor: User | None, case: Case, at: dt.datetime, note: str = "") -> Case:
     """The special procedure is over: the days it took move the deadline."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, CaseStatus.SUSPENDED)
-    suspension = _open_suspension(case)
-    if suspension is None or suspension.kind != SuspensionKind.SPECIAL_PROCEDURE:
-        _refuse(_("The case waits for the applicant's supplement; it resumes when it arrives."))
-    _require_lead_handler_or_head(actor, case, _steps(case))
+    rel = _relation(actor, case)
+    policy.require(Action.RESUME, rel)
+    suspension = rel.suspension
+    assert suspension is not None  # the table resumes only a special procedure
     before = _snapshot(case)
     days = _end_suspension(case, suspension, at)
     _save(case, ["status", "suspended_days"])
@@ -172,12 +153,9 @@ def request_extension(
 ) -> Extension:
     """延期申请 by the handler; the department head decides (Art. 42)."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, *ACCEPTED_OPEN_STATUSES)
-    _require_lead_handler_or_head(actor, case, _steps(case))
+    # Also refuses a second request while one waits (409) and a case with no days left.
+    policy.require(Action.REQUEST_EXTENSION, _relation(actor, case))
     reason = _required_text(reason, "reason", _("Give the reason for the extension."))
-    if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise Conflict(_("An extension request is already waiting for the head's decision."))
     room = case.extension_cap - case.extension_days
     if not isinstance(days, int) or days < 1 or days > room:
         message = (
@@ -233,15 +211,14 @@ def decide_extension(
     note: str = "",
 ) -> Extension:
     case = _lock(case)
-    _require_staff(actor)
-    if actor is not None and not _is_head_of(actor, case.department):
-        raise PermissionDenied(_("Only the head of the lead department approves extensions."))
+    rel = _relation(actor, case)
+    policy.require_who(Action.DECIDE_EXTENSION, rel)
     extension = case.extensions.filter(pk=extension_id).first()
     if extension is None:
         raise NotFound()
     if extension.status != ExtensionStatus.PENDING:
         raise Conflict(_("This request has already been decided."))
-    _require_status(case, *ACCEPTED_OPEN_STATUSES)
+    policy.require_state(Action.DECIDE_EXTENSION, rel)
     if approve and case.extension_days + extension.days > case.extension_cap:
         _refuse(_("The extension would exceed the statutory maximum."))
     before = _snapshot(case)
@@ -284,7 +261,7 @@ def decide_extension(
             case,
             "case.extended",
             _("Application %(number)s: the time limit was extended to %(due)s.")
-            % {"number": case.number, "due": case.deadline.isoformat()},
+            % {"number": case.number, "due": _day(case.deadline)},
             at,
         )
     return extension

@@ -10,32 +10,25 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
-from tongban.catalog.models import HandlingType
 from tongban.core.clock import local_date
-from tongban.core.errors import PermissionDenied, ValidationFailed
+from tongban.core.errors import ValidationFailed
 
-from ..access import may_take_in
+from .. import policy
 from ..models import (
-    ACCEPTED_OPEN_STATUSES,
-    OPEN_STATUSES,
     Case,
     CaseStatus,
     Decision,
     Outcome,
-    StepKind,
     StepStatus,
 )
+from ..policy import Action
 from ._supervision import _cure
 from ._write import (
-    _is_head_of,
     _lock,
     _open_suspension,
     _record,
     _refuse,
-    _require_intake_desk,
-    _require_open_workflow,
-    _require_staff,
-    _require_status,
+    _relation,
     _required_text,
     _save,
     _snapshot,
@@ -63,14 +56,13 @@ def complete_case(
     """办结: the final step gives the decision — approved (准予, with the certificate
     number where the item issues one) or denied (不予, with reasons)."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_open_workflow(case)
+    rel = _relation(actor, case)
+    policy.require_state(Action.COMPLETE, rel)
     steps = _steps(case)
     step = _step_for_action(case, steps, step_id, actor)
-    if step.kind != StepKind.LEAD or any(
-        s.status == StepStatus.WAITING and s.order > step.order for s in steps
-    ):
+    if not policy.is_final(step, steps):
         _refuse(_("Only the final step completes the case."))
+    policy.require_who(Action.COMPLETE, rel)
     _check_outcome(outcome, opinion, certificate_number)
     before = _snapshot(case)
     _finish(case, step, actor, at, Decision.AGREE, opinion.strip())
@@ -103,7 +95,9 @@ def _check_outcome(outcome: str, opinion: str, certificate_number: str) -> None:
         raise ValidationFailed(message, fields={"certificate_number": [message]})
 
 
-def _close_completed(case: Case, at, outcome: str, opinion: str, certificate_number: str) -> None:
+def _close_completed(
+    case: Case, at: dt.datetime, outcome: str, opinion: str, certificate_number: str
+) -> None:
     case.status = CaseStatus.COMPLETED
     case.completed_on = local_date(at)
     case.closed_at = at
@@ -134,7 +128,7 @@ def _cancel_open_steps(case: Case) -> None:
             _touch(case, step)
 
 
-def _notify_completed(case: Case, at) -> None:
+def _notify_completed(case: Case, at: dt.datetime) -> None:
     if case.outcome == Outcome.APPROVED:
         text = _("Application %(number)s (%(item)s) is complete: approved.")
     else:
@@ -157,10 +151,7 @@ def handle_immediately(
 ) -> Case:
     """即办件: accepted and decided in one sitting at the counter."""
     case = _lock(case)
-    _require_intake_desk(actor, case)
-    _require_status(case, CaseStatus.RECEIVED)
-    if case.handling_type != HandlingType.IMMEDIATE:
-        _refuse(_("Only immediate items are decided on the spot."))
+    policy.require(Action.HANDLE_IMMEDIATELY, _relation(actor, case))
     missing = missing_materials(case)
     if missing:
         message = _("Materials are missing (%(names)s).") % {
@@ -196,12 +187,7 @@ def withdraw_case(*, actor: User | None, case: Case, reason: str, at: dt.datetim
     """撤回 at the applicant's request (through the counter, or online: ``actor``
     None). After acceptance it counts as terminated on that day (statistics.md)."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, *OPEN_STATUSES)
-    if actor is not None and not (
-        may_take_in(actor, case.department) or _is_head_of(actor, case.department)
-    ):
-        raise PermissionDenied(_("The intake desk or the department head records a withdrawal."))
+    policy.require(Action.WITHDRAW, _relation(actor, case))
     reason = _required_text(reason, "reason", _("Record why the application is withdrawn."))
     return _close_early(case, actor, at, CaseStatus.WITHDRAWN, "withdraw", reason)
 
@@ -211,15 +197,14 @@ def terminate_case(*, actor: User | None, case: Case, reason: str, at: dt.dateti
     """终止: the department head ends an accepted case (the applicant died, the
     company was dissolved, the matter disappeared …)."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, *ACCEPTED_OPEN_STATUSES)
-    if actor is not None and not _is_head_of(actor, case.department):
-        raise PermissionDenied(_("Only the head of the lead department terminates a case."))
+    policy.require(Action.TERMINATE, _relation(actor, case))
     reason = _required_text(reason, "reason", _("Give the reason for terminating the case."))
     return _close_early(case, actor, at, CaseStatus.TERMINATED, "terminate", reason)
 
 
-def _close_early(case: Case, actor, at, status: str, action: str, reason: str) -> Case:
+def _close_early(
+    case: Case, actor: User | None, at: dt.datetime, status: str, action: str, reason: str
+) -> Case:
     before = _snapshot(case)
     suspension = _open_suspension(case) if case.status == CaseStatus.SUSPENDED else None
     if suspension is not None:

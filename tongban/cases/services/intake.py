@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,13 +41,16 @@ from ..models import (
 from ._write import ApplicantData, Conflict, MaterialIn, _Checked, _record, _require_staff
 from .notifications import _notify_applicant
 
+if TYPE_CHECKING:
+    from tongban.citizens.models import Citizen
+
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def _check_applicant(applicant: ApplicantData, today: dt.date) -> ApplicantData:
     errors: dict[str, list[str]] = {}
 
-    def check(key: str, fn):
+    def check(key: str, fn: Callable[[], str]) -> str:
         try:
             return fn()
         except ValidationError as exc:
@@ -108,7 +111,9 @@ def _check_applicant(applicant: ApplicantData, today: dt.date) -> ApplicantData:
     )
 
 
-def _check_materials(item: Item, materials: Sequence[MaterialIn], *, prefix="materials"):
+def _check_materials(
+    item: Item, materials: Sequence[MaterialIn], *, prefix: str = "materials"
+) -> list[_Checked]:
     """Check the handed-in materials against the item's list before anything is
     stored; return them with their stored files."""
     listed = {m.pk: m for m in item.materials.all()}
@@ -131,7 +136,8 @@ def _check_materials(item: Item, materials: Sequence[MaterialIn], *, prefix="mat
         if not name:
             errors[key] = [_("Name the material.")]
             continue
-        kind = data = None
+        kind: str | None = None
+        data: bytes | None = None
         if given.upload is not None:
             try:
                 kind, data = files.check_upload(given.upload, allowed=files.MATERIALS, field=key)
@@ -142,7 +148,7 @@ def _check_materials(item: Item, materials: Sequence[MaterialIn], *, prefix="mat
         if pages is not None and (pages < 1 or pages > 10000):
             errors[key] = [_("The number of pages must be between 1 and 10000.")]
             continue
-        if data is not None:
+        if kind is not None and data is not None:
             pages = files.count_pages(kind, data) or pages
         elif pages is None:
             errors[key] = [
@@ -159,7 +165,7 @@ def _check_materials(item: Item, materials: Sequence[MaterialIn], *, prefix="mat
     return checked
 
 
-def _store_materials(case: Case, checked: Sequence[_Checked], source: str, at: dt.datetime):
+def _store_materials(case: Case, checked: Sequence[_Checked], source: str, at: dt.datetime) -> None:
     rows = []
     for entry in checked:
         kind, data, original = entry.stored
@@ -228,7 +234,7 @@ def submit_application(
     form_files: Mapping[str, Any] | None = None,
     materials: Sequence[MaterialIn] = (),
     idempotency_key: str | None = None,
-    citizen=None,
+    citizen: Citizen | None = None,
 ) -> Case:
     """事件受理, the first half: record an application for preliminary review.
 
@@ -259,9 +265,13 @@ def submit_application(
             )
     except IntegrityError:
         # The same key won a race with us: answer with the case it created.
-        existing = idempotency_key and Case.objects.filter(idempotency_key=idempotency_key).first()
-        if existing:
-            return _same_submission(existing, item)
+        won = (
+            Case.objects.filter(idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
+        if won is not None:
+            return _same_submission(won, item)
         raise
 
 
@@ -276,23 +286,24 @@ def _same_submission(existing: Case, item: Item) -> Case:
 
 def _submit(
     *,
-    actor,
-    item,
-    applicant,
-    form_data,
-    form_files,
-    materials,
-    at,
-    channel,
-    idempotency_key,
-    citizen=None,
+    actor: User | None,
+    item: Item,
+    applicant: ApplicantData,
+    form_data: Mapping[str, Any] | None,
+    form_files: Mapping[str, Any] | None,
+    materials: Sequence[MaterialIn],
+    at: dt.datetime,
+    channel: str,
+    idempotency_key: str | None,
+    citizen: Citizen | None = None,
 ) -> Case:
     today = local_date(at)
     if channel not in Channel.values:
         raise ValidationFailed(_("Unknown channel."), fields={"channel": [_("Unknown channel.")]})
-    item = Item.objects.select_related("department").filter(pk=item.pk).first()
-    if item is None or not Item.objects.published(today).filter(pk=item.pk).exists():
+    fresh = Item.objects.select_related("department").filter(pk=item.pk).first()
+    if fresh is None or not Item.objects.published(today).filter(pk=fresh.pk).exists():
         raise ActionNotAllowed(_("This item is not open for applications."))
+    item = fresh
     if channel == Channel.COUNTER:
         if actor is None or not may_take_in(actor, item.department):
             raise PermissionDenied(
@@ -352,7 +363,7 @@ def _submit(
         limit_days=item.promised_limit,
         extension_cap=min(item.max_extension, statutory_extension_cap(item.handling_type)),
     )
-    case.next_check_on = clock.next_check(case, [], None, get_calendar())
+    case.next_check_on = clock.next_check_on(case, [], None, get_calendar())
     case.save()
     _store_materials(case, checked, MaterialSource.COUNTER if actor else MaterialSource.ONLINE, at)
     _record(

@@ -21,6 +21,11 @@ from tongban.workcalendar.calendar import get_calendar
 from ..models import Case, CaseStep
 
 
+def _day(day: dt.date | None) -> str:
+    """A date in a message (a case's deadline is set from acceptance on)."""
+    return day.isoformat() if day is not None else "—"
+
+
 def _risk_hint(due: dt.date | None, today: dt.date) -> str:
     if due is None:
         return ""

@@ -15,13 +15,11 @@ from django.utils.translation import gettext as _
 from tongban.accounts.models import User
 from tongban.catalog.models import Material
 from tongban.core.clock import local_date
-from tongban.core.errors import PermissionDenied, ValidationFailed
+from tongban.core.errors import ValidationFailed
 from tongban.workcalendar.calendar import get_calendar
 
-from .. import clock
-from ..access import may_take_in
+from .. import clock, policy
 from ..models import (
-    ACCEPTED_OPEN_STATUSES,
     Case,
     CaseStatus,
     CaseStep,
@@ -31,26 +29,20 @@ from ..models import (
     Suspension,
     SuspensionKind,
 )
+from ..policy import Action
 from ._supervision import _resolve_alerts
 from ._write import (
     MaterialIn,
-    _has_step_right,
     _lock,
-    _open_suspension,
     _record,
-    _refuse,
-    _require_active_handler,
-    _require_intake_desk,
-    _require_staff,
-    _require_status,
+    _relation,
     _required_text,
     _save,
     _snapshot,
-    _steps,
 )
 from .clock_events import _end_suspension
 from .intake import _check_materials, _store_materials, missing_materials
-from .notifications import _notify_applicant
+from .notifications import _day, _notify_applicant
 from .steps import _instantiate_process, _start_next
 
 
@@ -67,8 +59,7 @@ def accept_case(
     possible: every missing material is non-essential and the applicant pledges in
     writing to supply them by ``pledge_due_on`` (tracked and supervised)."""
     case = _lock(case)
-    _require_intake_desk(actor, case)
-    _require_status(case, CaseStatus.RECEIVED)
+    policy.require(Action.ACCEPT, _relation(actor, case))
     today = local_date(at)
     missing = missing_materials(case)
     pledge = _check_pledge(missing, pledge_due_on, today)
@@ -100,11 +91,11 @@ def deem_accepted(*, case: Case, at: dt.datetime) -> Case:
     working days of receipt — the application counts as accepted from the day it was
     received, and its deadline runs from then. Done by the supervision sweep."""
     case = _lock(case)
-    _require_status(case, CaseStatus.RECEIVED)
+    policy.require(Action.ACCEPT, _relation(None, case))  # the system accepts
     before = _snapshot(case)
     # After a supplement before acceptance, the review limit ran from the day the
     # supplement arrived (``supplement_case``): that is when the materials were received.
-    supplied_on = (
+    supplied_on: dt.date | None = (
         case.supplement_requests.filter(after_acceptance=False, fulfilled_on__isnull=False)
         .order_by("-fulfilled_on")
         .values_list("fulfilled_on", flat=True)
@@ -130,7 +121,9 @@ def deem_accepted(*, case: Case, at: dt.datetime) -> Case:
     return case
 
 
-def _check_pledge(missing: list[Material], pledge_due_on, today) -> dt.date | None:
+def _check_pledge(
+    missing: list[Material], pledge_due_on: dt.date | None, today: dt.date
+) -> dt.date | None:
     if not missing:
         if pledge_due_on is not None:
             raise ValidationFailed(
@@ -160,7 +153,14 @@ def _check_pledge(missing: list[Material], pledge_due_on, today) -> dt.date | No
     return pledge_due_on
 
 
-def _accept(case: Case, actor, at: dt.datetime, pledge, *, accepted_on=None) -> list[CaseStep]:
+def _accept(
+    case: Case,
+    actor: User | None,
+    at: dt.datetime,
+    pledge: dt.date | None,
+    *,
+    accepted_on: dt.date | None = None,
+) -> list[CaseStep]:
     case.status = CaseStatus.IN_PROGRESS
     case.accepted_on = accepted_on or local_date(at)
     case.pledge_due_on = pledge
@@ -175,7 +175,7 @@ def _notify_accepted(case: Case, at: dt.datetime) -> None:
         case,
         "case.accepted",
         _("Your application %(number)s (%(item)s) was accepted; it will be decided by %(due)s.")
-        % {"number": case.number, "item": case.item_name, "due": case.deadline.isoformat()},
+        % {"number": case.number, "item": case.item_name, "due": _day(case.deadline)},
         at,
     )
 
@@ -184,8 +184,7 @@ def _notify_accepted(case: Case, at: dt.datetime) -> None:
 def reject_application(*, actor: User | None, case: Case, reasons: str, at: dt.datetime) -> Case:
     """不予受理: refuse at intake, with the reasons (printed on the notice)."""
     case = _lock(case)
-    _require_intake_desk(actor, case)
-    _require_status(case, CaseStatus.RECEIVED, CaseStatus.SUPPLEMENT_REQUESTED)
+    policy.require(Action.REJECT, _relation(actor, case))
     reasons = _required_text(reasons, "reasons", _("Give the reasons for not accepting."))
     before = _snapshot(case)
     case.status = CaseStatus.REJECTED
@@ -216,7 +215,7 @@ def request_supplement(
     waits for the applicant; after acceptance (the handler of an active step) the
     clock is suspended until the supplement arrives (time-limits.md)."""
     case = _lock(case)
-    _require_staff(actor)
+    policy.require(Action.REQUEST_SUPPLEMENT, _relation(actor, case))
     items = [i.strip()[:200] for i in items if i and i.strip()]
     if not items:
         message = _("List what the applicant must supply.")
@@ -224,13 +223,7 @@ def request_supplement(
     before = _snapshot(case)
     today = local_date(at)
     after_acceptance = case.status == CaseStatus.IN_PROGRESS
-    if case.status == CaseStatus.RECEIVED:
-        _require_intake_desk(actor, case)
-        case.status = CaseStatus.SUPPLEMENT_REQUESTED
-        _save(case, ["status"], steps=[])
-    elif after_acceptance:
-        steps = _steps(case)
-        _require_active_handler(actor, steps)
+    if after_acceptance:
         case.status = CaseStatus.SUSPENDED
         suspension = Suspension.objects.create(
             case=case,
@@ -241,8 +234,9 @@ def request_supplement(
             started_by=actor,
         )
         _save(case, ["status"], suspension=suspension)
-    else:
-        _require_status(case, CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS)
+    else:  # before acceptance (the table allows nothing else)
+        case.status = CaseStatus.SUPPLEMENT_REQUESTED
+        _save(case, ["status"], steps=[])
     SupplementRequest.objects.create(
         case=case,
         requested_at=at,
@@ -285,20 +279,8 @@ def supplement_case(
     five-day review limit from the day the supplement arrived; after acceptance the
     suspension ends and its working days are added to the deadline."""
     case = _lock(case)
-    _require_staff(actor)
-    if case.status == CaseStatus.SUPPLEMENT_REQUESTED:
-        if actor is not None and not may_take_in(actor, case.department):
-            raise PermissionDenied(_("Only the intake desk takes in supplements."))
-    elif case.status == CaseStatus.SUSPENDED:
-        suspension = _open_suspension(case)
-        if suspension is None or suspension.kind != SuspensionKind.SUPPLEMENT:
-            _refuse(_("The case is in a special procedure, not waiting for a supplement."))
-        if actor is not None and not (
-            may_take_in(actor, case.department) or _has_step_right(actor, _steps(case))
-        ):
-            raise PermissionDenied(_("Only the intake desk or the handler takes in supplements."))
-    else:
-        _require_status(case, CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.SUSPENDED)
+    rel = _relation(actor, case)
+    policy.require(Action.SUPPLEMENT, rel)
     checked = _check_materials(case.item, materials)
     if not checked and not note.strip():
         message = _("Add the supplied materials or describe what was supplied.")
@@ -315,6 +297,8 @@ def supplement_case(
         _save(case, ["status", "review_due_on"], steps=[])
         days = 0
     else:
+        suspension = rel.suspension
+        assert suspension is not None  # the table allows a supplement only then
         days = _end_suspension(case, suspension, at)
         _save(case, ["status", "suspended_days"])
     _record(
@@ -343,14 +327,7 @@ def supply_pledged_materials(
     (at the counter, or online: ``actor`` None). When nothing required is missing any
     more the pledge is fulfilled and no longer watched; the clock is not affected."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, *ACCEPTED_OPEN_STATUSES)
-    if case.pledge_due_on is None:
-        _refuse(_("No materials are pending for this case."))
-    if actor is not None and not (
-        may_take_in(actor, case.department) or _has_step_right(actor, _steps(case))
-    ):
-        raise PermissionDenied(_("Only the intake desk or the handler takes in materials."))
+    policy.require(Action.SUPPLY_PLEDGED, _relation(actor, case))
     checked = _check_materials(case.item, materials)
     if not checked:
         message = _("Add the materials handed in.")

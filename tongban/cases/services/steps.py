@@ -24,7 +24,7 @@ from ._write import _touch
 from .notifications import _candidates, _notify_step
 
 
-def _activate(case: Case, step: CaseStep, at: dt.datetime, *, assignee: User | None = None):
+def _activate(case: Case, step: CaseStep, at: dt.datetime, *, assignee: User | None = None) -> None:
     """Start ``step``: its clock, its handler (the only named or eligible person, or
     the department queue) and the handler's SMS."""
     calendar = get_calendar()
@@ -49,7 +49,7 @@ def _activate(case: Case, step: CaseStep, at: dt.datetime, *, assignee: User | N
 
 
 def _finish(
-    case: Case, step: CaseStep, actor, at: dt.datetime, decision: str, opinion: str
+    case: Case, step: CaseStep, actor: User | None, at: dt.datetime, decision: str, opinion: str
 ) -> None:
     step.status = StepStatus.DONE
     step.finished_at = at
@@ -62,7 +62,9 @@ def _finish(
     _touch(case, step)
 
 
-def _instantiate_process(case: Case, item: Item, actor, at: dt.datetime) -> list[CaseStep]:
+def _instantiate_process(
+    case: Case, item: Item, actor: User | None, at: dt.datetime
+) -> list[CaseStep]:
     """The item's process as this case's steps: the intake step (受理) done by the
     acceptance itself, the assisting departments (joint items) in parallel, then the
     lead department's steps in order."""
@@ -149,7 +151,7 @@ def _plan_assignees(steps: list[CaseStep]) -> None:
     for path in {s.department.path for s in waiting}:
         where |= Q(user__department__path__startswith=path)
         where |= Q(user__section__path__startswith=path)
-    holders = (
+    query = (
         User.roles.through.objects.filter(
             user__is_active=True, role__code__in={s.role for s in waiting}
         )
@@ -162,7 +164,7 @@ def _plan_assignees(steps: list[CaseStep]) -> None:
         "step_id", "user_id"
     ):
         named.setdefault(step_id, set()).add(user_id)
-    holders = list(holders)
+    holders = list(query)
     chosen: dict[int, int] = {}
     for step in waiting:
         path = step.department.path

@@ -13,14 +13,15 @@ from tongban.core.clock import local_date
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.notify.services import notify_staff
 
-from ..models import ACCEPTED_OPEN_STATUSES, Case, OpinionTemplate, StepStatus, Urging
+from .. import policy
+from ..models import Case, OpinionTemplate, StepStatus, Urging
+from ..policy import Action
 from ._write import (
     Conflict,
-    _is_head_of,
     _lock,
     _record,
+    _relation,
     _require_staff,
-    _require_status,
     _required_text,
     _snapshot,
     _steps,
@@ -41,8 +42,7 @@ def urge_case(
     steps): one urging record per active step, each sent to its handler (or, for a
     step still in the queue, to those who may take it)."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, *ACCEPTED_OPEN_STATUSES)
+    policy.require(Action.URGE, _relation(actor, case))
     message = _required_text(message, "message", _("Write the urging message."), limit=300)
     steps = [s for s in _steps(case) if s.status == StepStatus.ACTIVE]
     if step_id is not None:
@@ -50,7 +50,8 @@ def urge_case(
         if not steps:
             raise Conflict(_("That step is no longer active; reload the case."))
     if actor is not None and not actor.has_role(RoleCode.SUPERVISOR):
-        steps = [s for s in steps if _is_head_of(actor, s.department)]
+        # A department head urges their own department's steps (of the chosen one).
+        steps = [s for s in steps if policy.is_head_of(actor, s.department)]
         if not steps:
             raise PermissionDenied(_("Supervisors and department heads urge cases."))
     before = _snapshot(case)
@@ -100,18 +101,18 @@ def urge_case(
 
 @transaction.atomic
 def save_opinion_template(
-    *, actor: User, text: str, template: OpinionTemplate | None = None
+    *, actor: User, text: str, at: dt.datetime, template: OpinionTemplate | None = None
 ) -> OpinionTemplate:
-    """Add or edit one of the actor's own saved phrases (常用意见)."""
+    """Add or edit one of the actor's own saved phrases (常用意见). ``at``: the one
+    dialect of the services (a phrase keeps no time of its own)."""
     _require_staff(actor)
     text = _required_text(text, "text", _("Write the phrase."), limit=300)
     if template is not None and template.user_id != actor.pk:
         raise NotFound()
-    if (
-        OpinionTemplate.objects.filter(user=actor, text=text)
-        .exclude(pk=getattr(template, "pk", None))
-        .exists()
-    ):
+    others = OpinionTemplate.objects.filter(user=actor, text=text)
+    if template is not None:
+        others = others.exclude(pk=template.pk)
+    if others.exists():
         message = _("You already have this phrase.")
         raise ValidationFailed(message, fields={"text": [message]})
     if template is None:
@@ -124,7 +125,7 @@ def save_opinion_template(
 
 
 @transaction.atomic
-def delete_opinion_template(*, actor: User, template: OpinionTemplate) -> None:
+def delete_opinion_template(*, actor: User, template: OpinionTemplate, at: dt.datetime) -> None:
     if template.user_id != actor.pk:
         raise NotFound()
     template.delete()

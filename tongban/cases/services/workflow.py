@@ -6,6 +6,7 @@ assigning it (派件), finishing it with an opinion, and returning to an earlier
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,16 +15,16 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import RoleCode
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 
+from .. import policy
 from ..access import may_act_on_step, works_in
-from ..models import Case, CaseStatus, CaseStep, Decision, Outcome, StepKind, StepStatus
+from ..models import Case, CaseStep, Decision, Outcome, StepKind, StepStatus
+from ..policy import Action
 from ._write import (
     Conflict,
     _lock,
     _record,
     _refuse,
-    _require_open_workflow,
-    _require_staff,
-    _require_status,
+    _relation,
     _save,
     _snapshot,
     _steps,
@@ -32,7 +33,9 @@ from .notifications import _notify_step
 from .steps import _activate, _days_used, _finish, _start_next
 
 
-def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> CaseStep:
+def _step_for_action(
+    case: Case, steps: list[CaseStep], step_id: int, actor: User | None
+) -> CaseStep:
     """The active step ``step_id``, which ``actor`` holds or may take from the queue.
     A step already handled by somebody else is a conflict."""
     step = next((s for s in steps if s.pk == step_id), None)
@@ -41,7 +44,7 @@ def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> 
     if step.status == StepStatus.WAITING:
         _refuse(_("“%(step)s” has not started yet.") % {"step": step.name})
     if step.status != StepStatus.ACTIVE:
-        who = step.finished_by.display_name if step.finished_by_id else _("somebody else")
+        who = step.finished_by.display_name if step.finished_by else _("somebody else")
         raise Conflict(
             _("“%(step)s” has already been handled by %(who)s; reload the case.")
             % {"step": step.name, "who": who}
@@ -52,7 +55,7 @@ def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> 
         if may_act_on_step(actor, step):
             raise Conflict(
                 _("“%(step)s” has been claimed by %(who)s.")
-                % {"step": step.name, "who": step.assignee.display_name}
+                % {"step": step.name, "who": step.assignee.display_name if step.assignee else ""}
             )
         raise PermissionDenied(_("This step is not yours to handle."))
     if step.assignee_id is None and not may_act_on_step(actor, step):
@@ -64,12 +67,13 @@ def _step_for_action(case: Case, steps: list[CaseStep], step_id: int, actor) -> 
 def claim_step(*, actor: User, case: Case, step_id: int, at: dt.datetime) -> CaseStep:
     """Take a step from the department queue (签收)."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED)
+    rel = _relation(actor, case)
+    policy.require_state(Action.CLAIM, rel)
     steps = _steps(case)
     step = _step_for_action(case, steps, step_id, actor)
     if step.assignee_id == actor.pk:
         raise Conflict(_("You have already claimed this step."))
+    policy.require_who(Action.CLAIM, rel)
     before = _snapshot(case)
     step.assignee = actor
     step.claimed_at = at
@@ -87,18 +91,17 @@ def assign_step(
     """派件 / 改派: a department or section head gives an active step to one of the
     people who may handle it."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_status(case, CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED)
+    rel = _relation(actor, case)
+    policy.require_state(Action.ASSIGN, rel)
     steps = _steps(case)
     step = next((s for s in steps if s.pk == step_id), None)
     if step is None:
         raise NotFound()
     if step.status != StepStatus.ACTIVE:
         raise Conflict(_("“%(step)s” is no longer active; reload the case.") % {"step": step.name})
-    if actor is not None and not (
-        actor.has_role(RoleCode.DEPARTMENT_HEAD, RoleCode.SECTION_HEAD)
-        and works_in(actor, step.department)
-    ):
+    policy.require_who(Action.ASSIGN, rel)
+    # The table asks for a head where some step is active; this step must be theirs.
+    if actor is not None and not works_in(actor, step.department):
         raise PermissionDenied(_("Only the head of the step's department assigns it."))
     if not may_act_on_step(assignee, step):
         message = _("%(name)s may not handle “%(step)s”.") % {
@@ -107,7 +110,7 @@ def assign_step(
         }
         raise ValidationFailed(message, fields={"assignee": [message]})
     before = _snapshot(case)
-    previous = step.assignee.display_name if step.assignee_id else ""
+    previous = step.assignee.display_name if step.assignee else ""
     step.assignee = assignee
     step.claimed_at = at
     step.save(update_fields=["assignee", "claimed_at"])
@@ -142,10 +145,17 @@ def advance_step(
     denial (拟不予), or return to an earlier step of the lead department (退回,
     ``return_to`` its step id). The final step is finished by ``complete_case``."""
     case = _lock(case)
-    _require_staff(actor)
-    _require_open_workflow(case)
+    rel = _relation(actor, case)
+    policy.require_state(Action.ADVANCE, rel)
     steps = _steps(case)
     step = _step_for_action(case, steps, step_id, actor)
+    # The last step is completed with the outcome, not passed on (nor returned).
+    if policy.is_final(step, steps):
+        _refuse(
+            _("“%(step)s” is the final step: complete the case with its outcome.")
+            % {"step": step.name}
+        )
+    policy.require_who(Action.ADVANCE, rel)
     if decision not in Decision.values:
         message = _("Choose agree, return or propose denial.")
         raise ValidationFailed(message, fields={"decision": [message]})
@@ -156,14 +166,6 @@ def advance_step(
     before = _snapshot(case)
     if decision == Decision.RETURN:
         return _return(case, steps, step, actor, at, opinion, return_to, before)
-    is_last = step.kind == StepKind.LEAD and not any(
-        s.status == StepStatus.WAITING and s.order > step.order for s in steps
-    )
-    if is_last:
-        _refuse(
-            _("“%(step)s” is the final step: complete the case with its outcome.")
-            % {"step": step.name}
-        )
     _finish(case, step, actor, at, decision, opinion)
     fields = []
     if decision == Decision.PROPOSE_DENIAL:
@@ -189,7 +191,16 @@ def advance_step(
     return case
 
 
-def _return(case, steps, step, actor, at, opinion, return_to, before) -> Case:
+def _return(
+    case: Case,
+    steps: list[CaseStep],
+    step: CaseStep,
+    actor: User | None,
+    at: dt.datetime,
+    opinion: str,
+    return_to: int | None,
+    before: dict[str, Any],
+) -> Case:
     if step.kind != StepKind.LEAD:
         _refuse(_("An assisting department gives its opinion; it does not return the case."))
     target = next((s for s in steps if s.pk == return_to), None)

@@ -1,25 +1,25 @@
-"""Characterisation: who may do what to a case, per case state and per relation of
-the user to the case — the actions the case page and the API offer
-(``selectors.available_actions``) and what the services (the guard) answer when the
-action is tried anyway — pinned against ``data/action_table.json``.
+"""Who may do what to a case, per case state and per relation of the user to the
+case: the one table (``policy.RULES``) walked against both its readers — the actions
+the case page and the API offer (``selectors.available_actions``) and what every
+service (the guard) answers when the action is tried anyway — and pinned against
+``data/action_table.json``.
 
 For every state below (each a small case made for it through the real services) and
 every user below, the golden table holds whether the user sees the case, the set of
-actions offered, and, for EVERY action of ``ACTIONS``, the service's answer: ``ok``
-(it would have done it; undone at once) or the class of the refusal. So a later "one
-rule table" refactoring can prove that the page and the guard still say what they
-said — and ``KNOWN_DISAGREEMENTS`` lists, on purpose, the cells where today they do
-not agree (pinned as they are; not fixed here).
+actions offered, and, for EVERY action of ``policy.Action``, the service's answer:
+``ok`` (it would have done it; undone at once) or the class of the refusal. The page
+and the guard agree in every cell (``test_the_page_the_table_and_the_guard_agree``).
 
 Regenerate with ``TONGBAN_REGENERATE_GOLDEN=1`` (``tongban.core.tests.golden``) ONLY
-after an intended change of who may do what. A difference after a refactoring is a
-regression until proven otherwise.
+after an intended change of who may do what (and say it in docs/cases.md, "Who may
+do what"). A difference after a refactoring is a regression until proven otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,9 +30,10 @@ from tongban.accounts import services as accounts
 from tongban.accounts.models import DepartmentKind, User
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.testing import Personas, make_personas, make_user
-from tongban.cases import services
+from tongban.cases import policy, services
 from tongban.cases.access import may_act_on_step
 from tongban.cases.models import Case, CaseStep, Outcome, StepStatus
+from tongban.cases.policy import Action
 from tongban.cases.selectors import available_actions
 from tongban.cases.services import MaterialIn
 from tongban.cases.testing import Items, accepted, active_step, at, make_items, receive
@@ -46,50 +47,8 @@ DATA = Path(__file__).parent / "data"
 DAY = "2026-03-02"  # a Monday: every state is made on it
 TRY_AT = at("2026-03-04", 11)  # and every action tried two days later
 
-# The vocabulary of ``available_actions``.
-ACTIONS = (
-    "accept",
-    "reject",
-    "request_supplement",
-    "withdraw",
-    "handle_immediately",
-    "supplement",
-    "supply_pledged",
-    "claim",
-    "advance",
-    "complete",
-    "assign",
-    "suspend",
-    "resume",
-    "request_extension",
-    "decide_extension",
-    "terminate",
-    "urge",
-)
-
-# Cells where the page (``available_actions``) and the guard (the service) disagree
-# today: (state, user, action) -> the service's answer (for an action not offered:
-# "ok"; for an action offered: the refusal). Found by this test; pinned, not fixed.
-KNOWN_DISAGREEMENTS: dict[tuple[str, str, str], str] = {
-    # Before acceptance the page offers a withdrawal to the intake desk only; the
-    # service also lets the department head record it (as it does after acceptance).
-    ("received", "department_head", "withdraw"): "ok",
-    ("received_immediate", "department_head", "withdraw"): "ok",
-    ("supplement_requested", "department_head", "withdraw"): "ok",
-    # While the clock is stopped the page offers neither claiming nor assigning; the
-    # services claim and assign active steps of a suspended case too.
-    ("special_procedure", "department_head", "assign"): "ok",
-    ("special_procedure", "section_head", "assign"): "ok",
-    ("special_procedure_in_queue", "department_head", "assign"): "ok",
-    ("special_procedure_in_queue", "section_head", "assign"): "ok",
-    ("special_procedure_in_queue", "handler", "claim"): "ok",
-    ("special_procedure_in_queue", "handler2", "claim"): "ok",
-    ("supplement_after_acceptance", "department_head", "assign"): "ok",
-    ("supplement_after_acceptance", "section_head", "assign"): "ok",
-    # The page offers a supplement request to the lead department's step holder only;
-    # the service accepts it from the holder of an assisting department's step.
-    ("joint_review", "land_handler", "request_supplement"): "ok",
-}
+# The vocabulary: every action of the table, in the table's order.
+ACTIONS = tuple(Action)
 
 
 # --- the people -----------------------------------------------------------------------
@@ -377,20 +336,23 @@ def _answer(
         return type(refusal).__name__
 
 
-def _cell(user: User, case_pk: int, people: dict[str, User]) -> dict:
+def _cell(user: User, case_pk: int, people: dict[str, User]) -> tuple[dict, dict]:
+    """The golden cell, and what the table itself says for each action."""
     case = Case.objects.select_related("item", "department").get(pk=case_pk)
     steps = list(case.steps.select_related("department", "process_step", "assignee"))
     steps.sort(key=lambda s: (s.order, s.pk))
     offered = available_actions(user, case, steps)
-    assert offered <= set(ACTIONS), offered - set(ACTIONS)  # the vocabulary is complete
+    relation = policy.relation(user, case, steps)
+    verdicts = {action: policy.allowed(action, relation) for action in ACTIONS}
     answers: dict[str, list[str]] = {}
     for action in ACTIONS:
         answers.setdefault(_answer(action, user, case, steps, people), []).append(action)
-    return {
+    cell = {
         "visible": Case.objects.visible_to(user).filter(pk=case_pk).exists(),
         "offered": sorted(offered),
         "service": answers,
     }
+    return cell, verdicts
 
 
 @pytest.fixture(scope="module")
@@ -407,30 +369,70 @@ def table(django_db_setup, django_db_blocker):
             state: {role: _cell(user, pk, people) for role, user in people.items()}
             for state, pk in cases.items()
         }
-        yield result
+        yield Walk(
+            golden={s: {r: cell for r, (cell, _v) in row.items()} for s, row in result.items()},
+            table={s: {r: v for r, (_c, v) in row.items()} for s, row in result.items()},
+        )
         transaction.set_rollback(True)
     invalidate_calendar()
 
 
-def _disagreements(table: dict) -> dict[tuple[str, str, str], str]:
-    found = {}
-    for state, row in table.items():
-        for role, cell in row.items():
-            for answer, actions in cell["service"].items():
-                for action in actions:
-                    offered = action in cell["offered"]
-                    if offered != (answer == "ok"):
-                        found[(state, role, action)] = answer
-    return found
+@dataclass
+class Walk:
+    golden: dict  # state -> role -> the golden cell (offered, the services' answers)
+    table: dict  # state -> role -> action -> what ``policy.allowed`` says
 
 
 @pytest.mark.django_db
 def test_the_actions_offered_and_the_services_answers_are_those_of_the_golden_table(table):
-    assert table["received"]["window_clerk"]["offered"]  # the desk may act on a new case
-    assert not table["completed"]["department_head"]["offered"]
-    assert_matches_golden(DATA / "action_table.json", table)
+    assert table.golden["received"]["window_clerk"]["offered"]  # the desk may act on a new case
+    assert not table.golden["completed"]["department_head"]["offered"]
+    assert_matches_golden(DATA / "action_table.json", table.golden)
 
 
 @pytest.mark.django_db
-def test_the_page_and_the_guard_disagree_only_where_known(table):
-    assert _disagreements(table) == KNOWN_DISAGREEMENTS
+def test_the_page_the_table_and_the_guard_agree_for_every_role_and_state(table):
+    disagreements = []
+    for state, row in table.golden.items():
+        for role, cell in row.items():
+            answer = {a: k for k, actions in cell["service"].items() for a in actions}
+            for action in ACTIONS:
+                says = table.table[state][role][action]
+                offered = action in cell["offered"]
+                done = answer[action] == "ok"
+                if not (says == offered == done):
+                    disagreements.append((state, role, action, says, offered, answer[action]))
+    assert disagreements == []
+    # Every action is possible for somebody in some state (the walk covers the table).
+    possible = {
+        a for row in table.table.values() for v in row.values() for a, ok in v.items() if ok
+    }
+    assert possible == set(ACTIONS)
+
+
+@pytest.mark.django_db
+def test_the_decided_cells_are_decided_as_docs_cases_md_says(table):
+    """The cells where page and guard disagreed before the one table (docs/cases.md,
+    "Who may do what")."""
+    cells = table.golden
+    for state in ("received", "received_immediate", "supplement_requested"):
+        # Before acceptance only the desk records a withdrawal, not the head.
+        head = cells[state]["department_head"]
+        assert "withdraw" in head["service"]["PermissionDenied"]
+    for state in ("special_procedure", "special_procedure_in_queue", "supplement_after_acceptance"):
+        # The clock is stopped, the steps are still staffed: heads assign them.
+        assert "assign" in cells[state]["department_head"]["offered"]
+        assert "assign" in cells[state]["section_head"]["offered"]
+    # … and a step still in the queue is claimed.
+    assert "claim" in cells["special_procedure_in_queue"]["handler"]["offered"]
+    # An assisting department's handler does not stop the clock for a supplement.
+    assert (
+        "request_supplement" in cells["joint_review"]["land_handler"]["service"]["PermissionDenied"]
+    )
+
+
+def test_docs_cases_md_shows_the_table_of_policy_py():
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "cases.md").read_text()
+    start, end = "<!-- action-table:start -->\n", "<!-- action-table:end -->"
+    shown = docs.split(start, 1)[1].split(end, 1)[0]
+    assert shown == policy.markdown_table(), "regenerate with policy.markdown_table()"

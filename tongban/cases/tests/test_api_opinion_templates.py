@@ -4,6 +4,7 @@ somebody else's is 404 like a missing one, and the path is not read as a case nu
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tongban.cases import services
 from tongban.cases.models import OpinionTemplate
@@ -35,7 +36,9 @@ def test_it_adds_lists_edits_and_deletes_my_phrases(personas):
 
 
 def test_it_hides_another_users_phrase(personas):
-    theirs = services.save_opinion_template(actor=personas.section_head, text="请补充说明")
+    theirs = services.save_opinion_template(
+        actor=personas.section_head, at=timezone.now(), text="请补充说明"
+    )
     client = session_client(personas.handler)
 
     listed = get(client, "/opinion-templates")

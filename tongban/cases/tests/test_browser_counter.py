@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tongban.accounts.testing import PASSWORD
@@ -34,7 +35,9 @@ def _submit(page, action: str) -> None:
 
 @pytest.mark.browser
 def test_it_takes_in_accepts_advances_and_completes_a_case(page, personas, items):
-    services.save_opinion_template(actor=personas.handler, text="材料齐全，符合法定条件")
+    services.save_opinion_template(
+        actor=personas.handler, at=timezone.now(), text="材料齐全，符合法定条件"
+    )
     item = items.promised
 
     _log_in(page, "clerk")

@@ -126,12 +126,12 @@ class TestNextCheck:
         calendar = get_calendar()
         steps = [active_step(case)]
         assert steps[0].due_on == D(2026, 3, 12)
-        assert clock.next_check(case, steps, None, calendar) == D(2026, 3, 13)
-        assert clock.next_check(case, [], None, calendar) == D(2026, 3, 24)
+        assert clock.next_check_on(case, steps, None, calendar) == D(2026, 3, 13)
+        assert clock.next_check_on(case, [], None, calendar) == D(2026, 3, 24)
         case.pledge_due_on = D(2026, 3, 6)
-        assert clock.next_check(case, steps, None, calendar) == D(2026, 3, 7)
+        assert clock.next_check_on(case, steps, None, calendar) == D(2026, 3, 7)
         case.pledge_due_on = D(2026, 3, 27)
-        assert clock.next_check(case, steps, None, calendar) == D(2026, 3, 13)
+        assert clock.next_check_on(case, steps, None, calendar) == D(2026, 3, 13)
 
     def test_it_checks_a_special_procedure_the_day_after_its_limit(self, personas, items):
         case = accepted(personas, items.promised, at("2026-03-02"))

@@ -4,6 +4,7 @@ offered for one-click insertion on the case page."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts.testing import log_in
 from tongban.cases import services
@@ -28,7 +29,7 @@ def test_it_adds_edits_and_deletes_own_phrases(client, personas):
 
 
 def test_a_duplicate_phrase_is_a_field_error(client, personas):
-    services.save_opinion_template(actor=personas.handler, text="同意")
+    services.save_opinion_template(actor=personas.handler, at=timezone.now(), text="同意")
     log_in(client, personas.handler)
 
     response = client.post(reverse("cases:opinions"), {"text": "同意"})
@@ -39,7 +40,9 @@ def test_a_duplicate_phrase_is_a_field_error(client, personas):
 
 
 def test_someone_elses_phrase_is_not_found(client, personas):
-    template = services.save_opinion_template(actor=personas.handler, text="同意")
+    template = services.save_opinion_template(
+        actor=personas.handler, at=timezone.now(), text="同意"
+    )
     log_in(client, personas.section_head)
 
     assert (
@@ -53,7 +56,9 @@ def test_someone_elses_phrase_is_not_found(client, personas):
 
 
 def test_the_case_page_offers_the_phrases_next_to_the_opinion(client, personas, items):
-    services.save_opinion_template(actor=personas.handler, text="材料齐全，符合条件")
+    services.save_opinion_template(
+        actor=personas.handler, at=timezone.now(), text="材料齐全，符合条件"
+    )
     case = accepted(personas, items.promised, now())
     log_in(client, personas.handler)
 

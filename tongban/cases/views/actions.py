@@ -18,12 +18,13 @@ from tongban.core.errors import DomainError, NotFound, ValidationFailed
 
 from .. import forms, services
 from ..models import Case, CaseStep, StepKind, StepStatus
+from ..policy import Action
 from ._access import _case_or_404, case_staff_required
 from ._shared import _add_errors, _material_rows, _now
 from .case_page import _assign_people, _render_case
 
 
-def _perform(request, number: str, action: str, form, call: Callable, done: str):
+def _perform(request, number: str, action: Action, form, call: Callable, done: str):
     """Run one action of the case page: the bound ``form`` (prefix ``action``) is
     checked for shape, ``call(case, cleaned_data)`` calls the service. A refusal
     re-renders the page with the message (and the field errors on the form)."""
@@ -62,8 +63,8 @@ def accept(request, number: str):
     return _perform(
         request,
         number,
-        "accept",
-        lambda case: forms.AcceptForm(request.POST, prefix="accept"),
+        Action.ACCEPT,
+        lambda case: forms.AcceptForm(request.POST, prefix=Action.ACCEPT),
         lambda case, d: services.accept_case(
             actor=request.user,
             case=case,
@@ -81,8 +82,8 @@ def reject(request, number: str):
     return _perform(
         request,
         number,
-        "reject",
-        lambda case: forms.ReasonsForm(request.POST, prefix="reject"),
+        Action.REJECT,
+        lambda case: forms.ReasonsForm(request.POST, prefix=Action.REJECT),
         lambda case, d: services.reject_application(
             actor=request.user, case=case, reasons=d["reasons"], at=_now()
         ),
@@ -96,8 +97,8 @@ def request_supplement(request, number: str):
     return _perform(
         request,
         number,
-        "request_supplement",
-        lambda case: forms.SupplementRequestForm(request.POST, prefix="request_supplement"),
+        Action.REQUEST_SUPPLEMENT,
+        lambda case: forms.SupplementRequestForm(request.POST, prefix=Action.REQUEST_SUPPLEMENT),
         lambda case, d: services.request_supplement(
             actor=request.user,
             case=case,
@@ -115,8 +116,8 @@ def handle_immediately(request, number: str):
     return _perform(
         request,
         number,
-        "handle_immediately",
-        lambda case: forms.OutcomeForm(request.POST, prefix="handle_immediately"),
+        Action.HANDLE_IMMEDIATELY,
+        lambda case: forms.OutcomeForm(request.POST, prefix=Action.HANDLE_IMMEDIATELY),
         lambda case, d: services.handle_immediately(
             actor=request.user,
             case=case,
@@ -135,9 +136,9 @@ def advance(request, number: str):
     return _perform(
         request,
         number,
-        "advance",
+        Action.ADVANCE,
         lambda case: forms.AdvanceForm(
-            request.POST, prefix="advance", steps=_active(case), targets=_done_lead(case)
+            request.POST, prefix=Action.ADVANCE, steps=_active(case), targets=_done_lead(case)
         ),
         lambda case, d: services.advance_step(
             actor=request.user,
@@ -158,8 +159,8 @@ def complete(request, number: str):
     return _perform(
         request,
         number,
-        "complete",
-        lambda case: forms.CompleteForm(request.POST, prefix="complete", steps=_active(case)),
+        Action.COMPLETE,
+        lambda case: forms.CompleteForm(request.POST, prefix=Action.COMPLETE, steps=_active(case)),
         lambda case, d: services.complete_case(
             actor=request.user,
             case=case,
@@ -179,9 +180,9 @@ def suspend(request, number: str):
     return _perform(
         request,
         number,
-        "suspend",
+        Action.SUSPEND,
         lambda case: forms.SuspendForm(
-            request.POST, prefix="suspend", procedures=case.item.special_procedures.all()
+            request.POST, prefix=Action.SUSPEND, procedures=case.item.special_procedures.all()
         ),
         lambda case, d: services.suspend_case(
             actor=request.user, case=case, procedure=d["procedure"], reason=d["reason"], at=_now()
@@ -196,8 +197,8 @@ def resume(request, number: str):
     return _perform(
         request,
         number,
-        "resume",
-        lambda case: forms.OpinionForm(request.POST, prefix="resume"),
+        Action.RESUME,
+        lambda case: forms.OpinionForm(request.POST, prefix=Action.RESUME),
         lambda case, d: services.resume_case(
             actor=request.user, case=case, note=d["opinion"], at=_now()
         ),
@@ -211,8 +212,8 @@ def request_extension(request, number: str):
     return _perform(
         request,
         number,
-        "request_extension",
-        lambda case: forms.ExtensionRequestForm(request.POST, prefix="request_extension"),
+        Action.REQUEST_EXTENSION,
+        lambda case: forms.ExtensionRequestForm(request.POST, prefix=Action.REQUEST_EXTENSION),
         lambda case, d: services.request_extension(
             actor=request.user, case=case, days=d["days"], reason=d["reason"], at=_now()
         ),
@@ -226,8 +227,8 @@ def decide_extension(request, number: str):
     return _perform(
         request,
         number,
-        "decide_extension",
-        lambda case: forms.ExtensionDecisionForm(request.POST, prefix="decide_extension"),
+        Action.DECIDE_EXTENSION,
+        lambda case: forms.ExtensionDecisionForm(request.POST, prefix=Action.DECIDE_EXTENSION),
         lambda case, d: services.decide_extension(
             actor=request.user,
             case=case,
@@ -246,8 +247,8 @@ def withdraw(request, number: str):
     return _perform(
         request,
         number,
-        "withdraw",
-        lambda case: forms.ReasonForm(request.POST, prefix="withdraw"),
+        Action.WITHDRAW,
+        lambda case: forms.ReasonForm(request.POST, prefix=Action.WITHDRAW),
         lambda case, d: services.withdraw_case(
             actor=request.user, case=case, reason=d["reason"], at=_now()
         ),
@@ -261,8 +262,8 @@ def terminate(request, number: str):
     return _perform(
         request,
         number,
-        "terminate",
-        lambda case: forms.ReasonForm(request.POST, prefix="terminate"),
+        Action.TERMINATE,
+        lambda case: forms.ReasonForm(request.POST, prefix=Action.TERMINATE),
         lambda case, d: services.terminate_case(
             actor=request.user, case=case, reason=d["reason"], at=_now()
         ),
@@ -276,8 +277,8 @@ def urge(request, number: str):
     return _perform(
         request,
         number,
-        "urge",
-        lambda case: forms.UrgeForm(request.POST, prefix="urge"),
+        Action.URGE,
+        lambda case: forms.UrgeForm(request.POST, prefix=Action.URGE),
         lambda case, d: services.urge_case(
             actor=request.user, case=case, message=d["message"], at=_now()
         ),
@@ -294,15 +295,15 @@ def claim(request, number: str):
         return _perform(
             request,
             number,
-            "claim",
-            lambda case: forms.StepForm(request.POST, prefix="claim", steps=_active(case)),
+            Action.CLAIM,
+            lambda case: forms.StepForm(request.POST, prefix=Action.CLAIM, steps=_active(case)),
             lambda case, d: services.claim_step(
                 actor=request.user, case=case, step_id=d["step_id"], at=_now()
             ),
             _("The step is yours now."),
         )
     case = _case_or_404(request.user, number)
-    form = forms.StepForm(request.POST, prefix="claim", steps=_active(case))
+    form = forms.StepForm(request.POST, prefix=Action.CLAIM, steps=_active(case))
     step, error = None, ""
     if form.is_valid():
         try:
@@ -321,7 +322,7 @@ def claim(request, number: str):
 def _assign_post_form(request, case):
     steps = _active(case)
     return forms.AssignForm(
-        request.POST, prefix="assign", steps=steps, people=_assign_people(steps)
+        request.POST, prefix=Action.ASSIGN, steps=steps, people=_assign_people(steps)
     )
 
 
@@ -340,7 +341,7 @@ def assign(request, number: str):
     return _perform(
         request,
         number,
-        "assign",
+        Action.ASSIGN,
         lambda case: _assign_post_form(request, case),
         lambda case, d: _assign_call(request.user, case, d),
         _("The step was assigned."),
@@ -364,8 +365,8 @@ def supplement(request, number: str):
     return _perform(
         request,
         number,
-        "supplement",
-        lambda case: forms.SupplementForm(request.POST, prefix="supplement"),
+        Action.SUPPLEMENT,
+        lambda case: forms.SupplementForm(request.POST, prefix=Action.SUPPLEMENT),
         call,
         _("The supplement was recorded."),
     )
@@ -392,8 +393,8 @@ def supply_pledged(request, number: str):
     return _perform(
         request,
         number,
-        "supply_pledged",
-        lambda case: forms.SupplementForm(request.POST, prefix="supply_pledged"),
+        Action.SUPPLY_PLEDGED,
+        lambda case: forms.SupplementForm(request.POST, prefix=Action.SUPPLY_PLEDGED),
         call,
         _("The pledged materials were recorded."),
     )

@@ -4,6 +4,7 @@ revealed, the material files) and a form for every action the user may take now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,6 +27,7 @@ from .. import forms, privacy, selectors
 from ..diagram import build_diagram
 from ..labels import timeline_label
 from ..models import Case, CaseStep, ExtensionStatus, OpinionTemplate, StepKind, StepStatus
+from ..policy import NAMES, RULES, Action
 from ._access import _case_or_404, case_staff_required
 from ._shared import MaterialRow, _now
 
@@ -55,114 +58,80 @@ def _assignable(user, view) -> list[CaseStep]:
     ]
 
 
-def _action_forms(user, view) -> dict:
+def _action_forms(user, view) -> dict[Action, Any]:
     """A form for every action ``user`` may take now (the buttons of the page)."""
     case, actions = view.case, view.actions
     final = _final_order(view)
     mine_final = [s for s in view.my_steps if s.kind == StepKind.LEAD and s.order == final]
     mine_other = [s for s in view.my_steps if s not in mine_final]
-    built = {
-        "accept": lambda: forms.AcceptForm(prefix="accept"),
-        "reject": lambda: forms.ReasonsForm(prefix="reject"),
-        "request_supplement": lambda: forms.SupplementRequestForm(
-            prefix="request_supplement",
+    built: dict[Action, Callable[[], Any]] = {
+        Action.ACCEPT: lambda: forms.AcceptForm(prefix=Action.ACCEPT),
+        Action.REJECT: lambda: forms.ReasonsForm(prefix=Action.REJECT),
+        Action.REQUEST_SUPPLEMENT: lambda: forms.SupplementRequestForm(
+            prefix=Action.REQUEST_SUPPLEMENT,
             initial={"items": "\n".join(m.name for m in view.missing)},
         ),
-        "supplement": lambda: forms.SupplementForm(prefix="supplement"),
-        "supply_pledged": lambda: forms.SupplementForm(prefix="supply_pledged"),
-        "handle_immediately": lambda: forms.OutcomeForm(prefix="handle_immediately"),
-        "claim": lambda: forms.StepForm(
-            prefix="claim", steps=[s for s in view.my_steps if s.assignee_id is None]
+        Action.SUPPLEMENT: lambda: forms.SupplementForm(prefix=Action.SUPPLEMENT),
+        Action.SUPPLY_PLEDGED: lambda: forms.SupplementForm(prefix=Action.SUPPLY_PLEDGED),
+        Action.HANDLE_IMMEDIATELY: lambda: forms.OutcomeForm(prefix=Action.HANDLE_IMMEDIATELY),
+        Action.CLAIM: lambda: forms.StepForm(
+            prefix=Action.CLAIM, steps=[s for s in view.my_steps if s.assignee_id is None]
         ),
-        "advance": lambda: forms.AdvanceForm(
-            prefix="advance", steps=mine_other, targets=view.return_targets
+        Action.ADVANCE: lambda: forms.AdvanceForm(
+            prefix=Action.ADVANCE, steps=mine_other, targets=view.return_targets
         ),
-        "complete": lambda: forms.CompleteForm(prefix="complete", steps=mine_final),
-        "suspend": lambda: forms.SuspendForm(
-            prefix="suspend", procedures=case.item.special_procedures.all()
+        Action.COMPLETE: lambda: forms.CompleteForm(prefix=Action.COMPLETE, steps=mine_final),
+        Action.SUSPEND: lambda: forms.SuspendForm(
+            prefix=Action.SUSPEND, procedures=case.item.special_procedures.all()
         ),
-        "resume": lambda: forms.OpinionForm(prefix="resume"),
-        "request_extension": lambda: forms.ExtensionRequestForm(
-            prefix="request_extension",
+        Action.RESUME: lambda: forms.OpinionForm(prefix=Action.RESUME),
+        Action.REQUEST_EXTENSION: lambda: forms.ExtensionRequestForm(
+            prefix=Action.REQUEST_EXTENSION,
             initial={"days": max(1, case.extension_cap - case.extension_days)},
         ),
-        "decide_extension": lambda: forms.ExtensionDecisionForm(
-            prefix="decide_extension",
+        Action.DECIDE_EXTENSION: lambda: forms.ExtensionDecisionForm(
+            prefix=Action.DECIDE_EXTENSION,
             initial={
                 "extension_id": next(
                     (e.pk for e in view.extensions if e.status == ExtensionStatus.PENDING), None
                 )
             },
         ),
-        "withdraw": lambda: forms.ReasonForm(prefix="withdraw"),
-        "terminate": lambda: forms.ReasonForm(prefix="terminate"),
-        "assign": lambda: _assign_form(user, view),
-        "urge": lambda: forms.UrgeForm(prefix="urge"),
+        Action.WITHDRAW: lambda: forms.ReasonForm(prefix=Action.WITHDRAW),
+        Action.TERMINATE: lambda: forms.ReasonForm(prefix=Action.TERMINATE),
+        Action.ASSIGN: lambda: _assign_form(user, view),
+        Action.URGE: lambda: forms.UrgeForm(prefix=Action.URGE),
     }
     return {name: make() for name, make in built.items() if name in actions}
 
 
 def _assign_form(user, view, data=None):
     steps = _assignable(user, view)
-    return forms.AssignForm(data, prefix="assign", steps=steps, people=_assign_people(steps))
+    return forms.AssignForm(data, prefix=Action.ASSIGN, steps=steps, people=_assign_people(steps))
 
 
-# The actions of the case page in the order shown: title, button, Bootstrap colour,
-# and whether the form starts folded (the rarer ones).
-ACTIONS = {
-    "accept": (gettext_lazy("Accept"), gettext_lazy("Accept"), "success", False),
-    "handle_immediately": (
-        gettext_lazy("Decide on the spot"),
-        gettext_lazy("Decide"),
-        "success",
-        False,
-    ),
-    "claim": (gettext_lazy("Claim the step"), gettext_lazy("Claim"), "primary", False),
-    "advance": (gettext_lazy("Finish my step"), gettext_lazy("Submit"), "primary", False),
-    "complete": (gettext_lazy("Complete the case"), gettext_lazy("Complete"), "success", False),
-    "supplement": (
-        gettext_lazy("Supplement received"),
-        gettext_lazy("Record the supplement"),
-        "primary",
-        False,
-    ),
-    "supply_pledged": (
-        gettext_lazy("Pledged materials handed in"),
-        gettext_lazy("Record the materials"),
-        "primary",
-        False,
-    ),
-    "decide_extension": (
-        gettext_lazy("Decide the extension request"),
-        gettext_lazy("Decide"),
-        "primary",
-        False,
-    ),
-    "urge": (gettext_lazy("Urge"), gettext_lazy("Send the urging"), "warning", False),
-    "resume": (gettext_lazy("End the special procedure"), gettext_lazy("Resume"), "primary", False),
-    "request_supplement": (
-        gettext_lazy("Ask for a supplement"),
-        gettext_lazy("Send the supplement notice"),
-        "warning",
-        True,
-    ),
-    "reject": (gettext_lazy("Do not accept"), gettext_lazy("Do not accept"), "danger", True),
-    "assign": (gettext_lazy("Assign the step"), gettext_lazy("Assign"), "secondary", True),
-    "suspend": (
-        gettext_lazy("Start a special procedure"),
-        gettext_lazy("Stop the clock"),
-        "secondary",
-        True,
-    ),
-    "request_extension": (
-        gettext_lazy("Request an extension"),
-        gettext_lazy("Request"),
-        "secondary",
-        True,
-    ),
-    "withdraw": (gettext_lazy("Withdraw"), gettext_lazy("Record the withdrawal"), "danger", True),
-    "terminate": (gettext_lazy("Terminate"), gettext_lazy("Terminate the case"), "danger", True),
+# The actions of the case page in the order shown: button, Bootstrap colour, and
+# whether the form starts folded (the rarer ones). The title is the table's label.
+ACTIONS: dict[Action, tuple[Promise, str, bool]] = {
+    Action.ACCEPT: (gettext_lazy("Accept"), "success", False),
+    Action.HANDLE_IMMEDIATELY: (gettext_lazy("Decide"), "success", False),
+    Action.CLAIM: (gettext_lazy("Claim"), "primary", False),
+    Action.ADVANCE: (gettext_lazy("Submit"), "primary", False),
+    Action.COMPLETE: (gettext_lazy("Complete"), "success", False),
+    Action.SUPPLEMENT: (gettext_lazy("Record the supplement"), "primary", False),
+    Action.SUPPLY_PLEDGED: (gettext_lazy("Record the materials"), "primary", False),
+    Action.DECIDE_EXTENSION: (gettext_lazy("Decide"), "primary", False),
+    Action.URGE: (gettext_lazy("Send the urging"), "warning", False),
+    Action.RESUME: (gettext_lazy("Resume"), "primary", False),
+    Action.REQUEST_SUPPLEMENT: (gettext_lazy("Send the supplement notice"), "warning", True),
+    Action.REJECT: (gettext_lazy("Do not accept"), "danger", True),
+    Action.ASSIGN: (gettext_lazy("Assign"), "secondary", True),
+    Action.SUSPEND: (gettext_lazy("Stop the clock"), "secondary", True),
+    Action.REQUEST_EXTENSION: (gettext_lazy("Request"), "secondary", True),
+    Action.WITHDRAW: (gettext_lazy("Record the withdrawal"), "danger", True),
+    Action.TERMINATE: (gettext_lazy("Terminate the case"), "danger", True),
 }
+assert set(ACTIONS) == set(Action)
 
 
 @dataclass
@@ -183,12 +152,12 @@ def _render_case(
     status=200,
     revealed: privacy.RevealedApplicant | None = None,
 ):
-    view = selectors.case_view(request.user, case)
+    view = selectors.case_view(request.user, case, today=core_clock.local_date())
     action_forms = _action_forms(request.user, view)
     if bound is not None and bound[0] in action_forms:
         action_forms[bound[0]] = bound[1]
     boxes = [
-        ActionBox(name, action_forms[name], *ACTIONS[name])
+        ActionBox(name, action_forms[name], RULES[name].label, *ACTIONS[name])
         for name in ACTIONS
         if name in action_forms
     ]
@@ -202,6 +171,7 @@ def _render_case(
         "view": view,
         "case": case,
         "actions": boxes,
+        "A": NAMES,  # the action names, for the templates to compare with
         "form_data": [
             (labels.get(k, k), _shown(v)) for k, v in privacy.masked_form_data(case).items()
         ],
@@ -212,11 +182,11 @@ def _render_case(
         "supplement_rows": [
             MaterialRow(material=m) for m in case.item.materials.order_by("order", "id")
         ]
-        if "supplement" in view.actions
+        if Action.SUPPLEMENT in view.actions
         else [],
         # 容缺受理: the checklist offers what is still missing, i.e. what was pledged.
         "pledged_rows": [MaterialRow(material=m) for m in view.missing]
-        if "supply_pledged" in view.actions
+        if Action.SUPPLY_PLEDGED in view.actions
         else [],
         "revealed": revealed,
         "revealed_form": _revealed_form(case, revealed) if revealed else [],

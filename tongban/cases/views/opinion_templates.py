@@ -13,7 +13,7 @@ from tongban.core.errors import ValidationFailed
 from .. import forms, services
 from ..models import OpinionTemplate
 from ._access import cases_required
-from ._shared import _add_errors
+from ._shared import _add_errors, _now
 
 
 def _template_or_404(user, pk: int) -> OpinionTemplate:
@@ -29,7 +29,9 @@ def opinions(request):
     form = forms.OpinionTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_opinion_template(actor=request.user, text=form.cleaned_data["text"])
+            services.save_opinion_template(
+                actor=request.user, at=_now(), text=form.cleaned_data["text"]
+            )
         except ValidationFailed as exc:
             _add_errors(form, exc.fields)
         else:
@@ -47,7 +49,7 @@ def opinion_edit(request, pk: int):
     if form.is_valid():
         try:
             services.save_opinion_template(
-                actor=request.user, text=form.cleaned_data["text"], template=template
+                actor=request.user, at=_now(), text=form.cleaned_data["text"], template=template
             )
         except ValidationFailed as exc:
             messages.error(request, str(exc.message))
@@ -60,6 +62,6 @@ def opinion_edit(request, pk: int):
 @cases_required
 def opinion_delete(request, pk: int):
     template = _template_or_404(request.user, pk)
-    services.delete_opinion_template(actor=request.user, template=template)
+    services.delete_opinion_template(actor=request.user, at=_now(), template=template)
     messages.success(request, _("The phrase was deleted."))
     return redirect("cases:opinions")

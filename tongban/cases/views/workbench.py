@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tongban.accounts.roles import Module
 from tongban.accounts.selectors import user_modules
+from tongban.core import clock as core_clock
 
 from .. import excel, selectors
 from ..access import intake_scope
@@ -54,10 +55,11 @@ def _panel_page(panel: Panel, user, number, size: int):
     number of cases."""
     page = Paginator(panel.rows(user), size).get_page(number)
     page.object_list = list(page.object_list)
+    today = core_clock.local_date()
     if panel.kind == "case":
-        selectors.with_colours(page.object_list)
+        selectors.with_colours(page.object_list, today)
     else:
-        selectors.with_colours([row.case for row in page.object_list])
+        selectors.with_colours([row.case for row in page.object_list], today)
     return page
 
 
@@ -115,7 +117,7 @@ def panel_list(request, panel: str):
     page = Paginator(rows, LIST_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     cases = page.object_list if chosen.kind == "case" else [r.case for r in page.object_list]
-    selectors.with_colours(cases)
+    selectors.with_colours(cases, core_clock.local_date())
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
