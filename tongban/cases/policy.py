@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import User
@@ -57,7 +57,9 @@ from .models import (
     SuspensionKind,
 )
 
-Text = str | Promise  # a message, translated when it is shown
+if TYPE_CHECKING:
+    # a message, translated when it is shown
+    from django_stubs_ext import StrOrPromise as Text
 
 
 class Action(StrEnum):

@@ -46,7 +46,9 @@ class CardFilters:
 
 def cards(user: User, filters: CardFilters | None = None) -> QuerySet[Card]:
     f = filters or CardFilters()
-    query = Card.objects.visible_to(user).select_related("department", "handler", "rectified_by")
+    query: QuerySet[Card] = Card.objects.visible_to(user).select_related(
+        "department", "handler", "rectified_by"
+    )
     if f.department:
         query = query.filter(department__path__startswith=department_path(f.department))
     if f.colour:
@@ -86,7 +88,8 @@ class Rows(Sequence[UrgingRow]):
         self.descending = descending
         self._count: int | None = None
 
-    def count(self) -> int:
+    # Django's Paginator counts with count(), not Sequence.count(value).
+    def count(self) -> int:  # type: ignore[override]
         if self._count is None:
             self._count = sum(query.count() for query, _shape in self.sources)
         return self._count
@@ -136,7 +139,7 @@ def urgings(user: User, *, automatic: bool | None = None, order: str = "-at") ->
     field = order.lstrip("-")
     if field not in URGING_KEYS:
         order, field = "-at", "at"
-    sources = [
+    sources: list[tuple[RowSource, Callable[[Any], UrgingRow]]] = [
         (kind.urgings(user, automatic=automatic, order=order), kind.urging_row)
         for kind in clocked.kinds()
     ]
@@ -144,7 +147,7 @@ def urgings(user: User, *, automatic: bool | None = None, order: str = "-at") ->
 
 
 def alerts(user: User, *, kind: str = "", open_only: bool = True) -> QuerySet[Alert]:
-    query = Alert.objects.visible_to(user).select_related("department")
+    query: QuerySet[Alert] = Alert.objects.visible_to(user).select_related("department")
     if kind:
         query = query.filter(kind=kind)
     if open_only:

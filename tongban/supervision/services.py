@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Department, DepartmentKind, User
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 DAY = dt.timedelta(days=1)
 
 # The counters of ``SweepResult`` that count the alerts of each kind.
-ALERT_COUNTERS = {
+ALERT_COUNTERS: dict[str, str] = {
     AlertKind.SPECIAL_OVERRUN: "special_overruns",
     AlertKind.PLEDGE_OVERDUE: "pledges_overdue",
 }
@@ -206,7 +207,8 @@ def _at_fault(steps: tuple[StepFacts, ...]) -> StepFacts | None:
     """The step a deadline card names: the lead department's open step, else the
     first assisting step still open."""
     lead = [s for s in steps if s.lead]
-    return (lead or list(steps) or [None])[0]
+    candidates = lead or list(steps)
+    return candidates[0] if candidates else None
 
 
 def _has_deadline_card(cards: list[Card], deadline: dt.date) -> bool:
@@ -566,9 +568,12 @@ def resolve_alerts(case: Any, kind: str, at: dt.datetime) -> None:
 @transaction.atomic
 def record_rectification(*, actor: User, card: Card, note: str, at: dt.datetime) -> Card:
     """整改说明: the head of the carded department says what was done about it."""
-    card = Card.objects.select_for_update().select_related("department").filter(pk=card.pk).first()
-    if card is None:
+    locked = (
+        Card.objects.select_for_update().select_related("department").filter(pk=card.pk).first()
+    )
+    if locked is None:
         raise NotFound()
+    card = locked
     if actor is not None and not (
         actor.has_role(RoleCode.DEPARTMENT_HEAD) and works_in(actor, card.department)
     ):
@@ -596,9 +601,10 @@ def record_rectification(*, actor: User, card: Card, note: str, at: dt.datetime)
     return card
 
 
-def visible_cards(user):
+def visible_cards(user: User | None) -> QuerySet[Card]:
     """Cards in ``user``'s departmental scope (supervisors: all)."""
-    return Card.objects.visible_to(user)
+    cards: QuerySet[Card] = Card.objects.visible_to(user)
+    return cards
 
 
 __all__ = [

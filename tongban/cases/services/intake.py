@@ -42,13 +42,15 @@ from ._write import ApplicantData, Conflict, MaterialIn, _Checked, _record, _req
 from .notifications import _notify_applicant
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from tongban.citizens.models import Citizen
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def _check_applicant(applicant: ApplicantData, today: dt.date) -> ApplicantData:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[StrOrPromise]] = {}
 
     def check(key: str, fn: Callable[[], str]) -> str:
         try:
@@ -117,7 +119,7 @@ def _check_materials(
     """Check the handed-in materials against the item's list before anything is
     stored; return them with their stored files."""
     listed = {m.pk: m for m in item.materials.all()}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, Sequence[StrOrPromise]] = {}
     checked: list[_Checked] = []
     seen: set[int] = set()
     for index, given in enumerate(materials):
@@ -314,7 +316,7 @@ def _submit(
     elif not item.online_allowed:
         raise ActionNotAllowed(_("This item cannot be applied for online."))
 
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, Sequence[StrOrPromise]] = {}
     try:
         applicant = _check_applicant(applicant, today)
     except ValidationFailed as exc:

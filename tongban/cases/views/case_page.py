@@ -152,7 +152,7 @@ def _render_case(
     status=200,
     revealed: privacy.RevealedApplicant | None = None,
 ):
-    view = selectors.case_view(request.user, case, today=core_clock.local_date())
+    view = selectors.case_view(request.user, case, today=core_clock.local_date(core_clock.now()))
     action_forms = _action_forms(request.user, view)
     if bound is not None and bound[0] in action_forms:
         action_forms[bound[0]] = bound[1]

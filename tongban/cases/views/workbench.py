@@ -55,7 +55,7 @@ def _panel_page(panel: Panel, user, number, size: int):
     number of cases."""
     page = Paginator(panel.rows(user), size).get_page(number)
     page.object_list = list(page.object_list)
-    today = core_clock.local_date()
+    today = core_clock.local_date(core_clock.now())
     if panel.kind == "case":
         selectors.with_colours(page.object_list, today)
     else:
@@ -117,7 +117,7 @@ def panel_list(request, panel: str):
     page = Paginator(rows, LIST_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     cases = page.object_list if chosen.kind == "case" else [r.case for r in page.object_list]
-    selectors.with_colours(cases, core_clock.local_date())
+    selectors.with_colours(cases, core_clock.local_date(core_clock.now()))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
+from tongban.accounts.testing import log_in
 from tongban.cases.testing import at
-from tongban.core.testing import log_in
 from tongban.supervision import clocked, curing
 from tongban.supervision.clocked import (
     AlertCondition,
