@@ -88,8 +88,9 @@ def make_items(personas: Personas) -> Items:
             catalog.FieldSpec("area", "经营面积（平方米）", FieldType.NUMBER, required=False),
         ],
         special_procedures={"onsite_check": 5, "expert_review": 10},
+        at=timezone.now(),
     )
-    catalog.publish_item(actor=None, item=promised)
+    catalog.publish_item(actor=None, item=promised, at=timezone.now())
     immediate = catalog.save_item_definition(
         actor=None,
         fields={
@@ -105,8 +106,9 @@ def make_items(personas: Personas) -> Items:
         steps=[*standard_steps[:1], StepSpec("办结", "window_clerk")],
         materials=[catalog.MaterialSpec("申请人身份证明", required=True, essential=True)],
         form_fields=[catalog.FieldSpec("wanted_name", "拟用名称", FieldType.TEXT, required=True)],
+        at=timezone.now(),
     )
-    catalog.publish_item(actor=None, item=immediate)
+    catalog.publish_item(actor=None, item=immediate, at=timezone.now())
     joint = catalog.save_item_definition(
         actor=None,
         fields={
@@ -121,8 +123,9 @@ def make_items(personas: Personas) -> Items:
         steps=standard_steps,
         assisting=[AssistingSpec(personas.org.land.pk, 6, "规划审查")],
         materials=[catalog.MaterialSpec("户外广告设置申请表", required=True, essential=True)],
+        at=timezone.now(),
     )
-    catalog.publish_item(actor=None, item=joint)
+    catalog.publish_item(actor=None, item=joint, at=timezone.now())
     return Items(promised, immediate, joint)
 
 

@@ -18,15 +18,20 @@ read published items; drafts are seen only by those who may maintain them.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import TYPE_CHECKING
 
-from tongban.accounts.models import Department, DepartmentKind
+from django.db.models import Q, QuerySet
+
+from tongban.accounts.models import Department, DepartmentKind, User
 from tongban.accounts.roles import Module
 from tongban.accounts.scoping import EVERYTHING, NOTHING, DepartmentScope, department_scope
 from tongban.accounts.selectors import can_use_module
 from tongban.core.errors import NotFound, PermissionDenied
 
 from .models import Item, ProcessStep
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 
 def catalogue_covers_everything(user) -> bool:
@@ -79,7 +84,7 @@ def require_item_manager(user, department: Department) -> None:
         raise PermissionDenied()
 
 
-def items_for_staff(user):
+def items_for_staff(user: User | AnonymousUser) -> QuerySet[Item]:
     """Items a member of staff may read: every published item, and the drafts of the
     departments they maintain. Anonymous: nothing (the portal has its own list)."""
     items = Item.objects.all()

@@ -58,7 +58,7 @@ def transfer(request):
 @transfer_required
 @require_GET
 def export(request):
-    data = excel.export_items(actor=request.user)
+    data = excel.export_items(actor=request.user, at=clock.now())
     response = FileResponse(
         io.BytesIO(data),
         as_attachment=True,
@@ -87,5 +87,5 @@ def import_(request):
     except ValidationFailed as exc:
         form.add_error("file", exc.message)
         return _page(request, form=form, status=422)
-    report = excel.import_items(actor=request.user, data=data)
+    report = excel.import_items(actor=request.user, data=data, at=clock.now())
     return _page(request, report=report, status=200 if report.ok else 422)

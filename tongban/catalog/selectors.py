@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -15,6 +17,9 @@ from tongban.audit.export import neutralise
 
 from .access import items_for_staff, managed_items_filter
 from .models import Item, ProcessStep, StaffAssignment
+
+if TYPE_CHECKING:
+    from tongban.dictionaries.models import ItemCategory, ItemType
 
 # Sort keys offered by the query page; the code breaks ties so pages are stable.
 SORTS = {
@@ -35,8 +40,8 @@ class ItemFilters:
 
     code: str = ""
     name: str = ""
-    item_type: object | None = None  # dictionaries.ItemType
-    category: object | None = None  # dictionaries.ItemCategory
+    item_type: ItemType | None = None
+    category: ItemCategory | None = None
     department: Department | None = None
     handling_type: str = ""
     limit_min: int | None = None
@@ -45,7 +50,7 @@ class ItemFilters:
     published: bool | None = None
     sort: str = "code"
 
-    def as_audit(self) -> dict:
+    def as_audit(self) -> dict[str, object]:
         """The criteria as recorded with an export."""
         values = {
             "code": self.code,
@@ -62,7 +67,7 @@ class ItemFilters:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-def item_query(user, filters: ItemFilters) -> QuerySet[Item]:
+def item_query(user: User, filters: ItemFilters) -> QuerySet[Item]:
     """Items matching ``filters`` that ``user`` may read: every published item (the
     catalogue is public) and the drafts of the departments the user maintains."""
     items = items_for_staff(user).select_related("department", "item_type", "category")
@@ -153,7 +158,7 @@ def items_workbook(items: QuerySet[Item]) -> bytes:
 # --- staff assignment (项目与人员的关联) -------------------------------------------------
 
 
-def managed_items(user, *, search: str = "") -> QuerySet[Item]:
+def managed_items(user: User, *, search: str = "") -> QuerySet[Item]:
     """Items ``user`` maintains (drafts included), with their steps and staff."""
     condition = managed_items_filter(user)
     items = Item.objects.all() if condition is None else Item.objects.filter(condition)
@@ -178,7 +183,7 @@ def managed_items(user, *, search: str = "") -> QuerySet[Item]:
     )
 
 
-def step_candidates(items) -> dict[int, list[User]]:
+def step_candidates(items: Iterable[Item]) -> dict[int, list[User]]:
     """For every step of ``items`` (with steps prefetched): the active users of the
     step's department subtree (or the item's) holding the step's role — the people
     ``services.assign_staff`` accepts. Two queries, however many steps."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import module_required
 from tongban.accounts.roles import Module
+from tongban.core import clock
 from tongban.core.errors import NotFound, ValidationFailed
 
 from . import services
@@ -86,7 +87,7 @@ def item_export(request):
     """The query's result as Excel (the same criteria, every page)."""
     _form, filters = _filters(request)
     try:
-        data = services.export_items(actor=request.user, filters=filters)
+        data = services.export_items(actor=request.user, filters=filters, at=clock.now())
     except ValidationFailed as exc:
         messages.error(request, str(exc.message))
         return redirect(f"{reverse('catalog:items')}?{request.GET.urlencode()}")
@@ -142,7 +143,9 @@ def assign_step_staff(request, step_id: int):
     error = ""
     if form.is_valid():
         try:
-            services.assign_staff(actor=request.user, step=step, users=form.cleaned_data["users"])
+            services.assign_staff(
+                actor=request.user, step=step, users=form.cleaned_data["users"], at=clock.now()
+            )
         except ValidationFailed as exc:
             error = str(exc.message)
     else:

@@ -21,6 +21,7 @@ import datetime as dt
 import hmac
 import re
 import secrets
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -189,7 +190,9 @@ def _clean_name(name: str) -> str:
 
 def _check_password(password: str, citizen: Citizen, field: str) -> None:
     try:
-        validate_password(password, citizen)
+        # django-stubs types the user as AUTH_USER_MODEL; the validators only read the
+        # account's attributes (for similarity), which a Citizen has.
+        validate_password(password, citizen)  # type: ignore[arg-type]
     except ValidationError as exc:
         messages = list(exc.messages)
         raise ValidationFailed(messages[0], fields={field: messages}) from exc
@@ -244,7 +247,7 @@ def register_citizen(
 
 def _login_keys(index: str, ip: str | None) -> list[tuple[str, str]]:
     # Always in this order: concurrent attempts lock the rows alike, no deadlock.
-    keys = [(LoginThrottleKind.CITIZEN_MOBILE, index)]
+    keys: list[tuple[str, str]] = [(LoginThrottleKind.CITIZEN_MOBILE, index)]
     if ip:
         keys.append((LoginThrottleKind.CITIZEN_IP, ip))
     return keys
@@ -283,7 +286,9 @@ def authenticate_citizen(*, mobile: str, password: str, ip: str | None, at: dt.d
             at=at,
             ip=ip,
         )
-        raise LoginRefused(locked_message(locked), locked_until=locked)
+        # No attempt means a key is locked: ``locked`` is its end.
+        until = cast(dt.datetime, locked)
+        raise LoginRefused(locked_message(until), locked_until=until)
     citizen = Citizen.objects.filter(mobile_index=index).first()
     # Hashing outside any transaction: slow, and must not hold the throttle rows.
     if citizen is None:
@@ -311,6 +316,8 @@ def authenticate_citizen(*, mobile: str, password: str, ip: str | None, at: dt.d
         if locked:
             raise LoginRefused(locked_message(locked), locked_until=locked)
         raise LoginRefused(generic_failure_message())
+    # An unknown number has a reason above: here the account exists.
+    citizen = cast(Citizen, citizen)
     with transaction.atomic():
         clear_attempt(attempt)
         Citizen.objects.filter(pk=citizen.pk).update(last_login_at=at)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from tongban.accounts.admin_site import ServiceAdmin
 from tongban.accounts.roles import Module
+from tongban.core import clock
 from tongban.core.admin import ServiceForm
 from tongban.core.errors import DomainError
 
@@ -52,6 +53,7 @@ class NoticeTemplateForm(ServiceForm):
             docx=upload.read() if upload else None,
             docx_name=upload.name if upload else "",
             keep_docx=not self.cleaned_data.get("clear_docx"),
+            at=clock.now(),
         )
 
 
@@ -122,7 +124,7 @@ class NoticeTemplateAdmin(ServiceAdmin):
     @admin.action(description=gettext_lazy("Use the built-in template for these kinds"))
     def restore_default(self, request, queryset):
         for kind in sorted(set(queryset.values_list("kind", flat=True))):
-            services.restore_default(actor=request.user, kind=kind)
+            services.restore_default(actor=request.user, kind=kind, at=clock.now())
         self.message_user(request, _("The built-in templates are in use."), messages.SUCCESS)
 
     def get_actions(self, request):

@@ -7,12 +7,14 @@ import datetime as dt
 import io
 import logging
 import zipfile
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.accounts.models import User
 from tongban.accounts.roles import Module
 from tongban.audit.services import record_event
 from tongban.cases.models import Case
@@ -28,7 +30,7 @@ MAX_HTML = 100_000
 MAX_DOCX = 2 * 1024 * 1024
 
 
-def _require_system(actor) -> None:
+def _require_system(actor: User | None) -> None:
     if actor is None:
         return  # the system itself (migrations, demo data)
     from tongban.accounts.selectors import user_modules
@@ -52,12 +54,13 @@ def _check_docx(data: bytes) -> None:
 @transaction.atomic
 def save_notice_template(
     *,
-    actor,
+    actor: User | None,
     kind: str,
     html: str,
     docx: bytes | None = None,
     docx_name: str = "",
     keep_docx: bool = True,
+    at: dt.datetime,
 ) -> NoticeTemplate:
     """Save a new version of ``kind``'s template and put it in use.
 
@@ -102,13 +105,13 @@ def save_notice_template(
         action="notice_template.save",
         obj=template,
         after={"kind": kind, "version": template.version, "docx": bool(docx)},
-        at=timezone.now(),
+        at=at,
     )
     return template
 
 
 @transaction.atomic
-def restore_default(*, actor, kind: str) -> None:
+def restore_default(*, actor: User | None, kind: str, at: dt.datetime) -> None:
     """Stop using the administrators' versions of ``kind``: the built-in one applies."""
     _require_system(actor)
     changed = NoticeTemplate.objects.filter(kind=kind, is_active=True).update(is_active=False)
@@ -118,11 +121,11 @@ def restore_default(*, actor, kind: str) -> None:
         object_type="documents.noticetemplate",
         object_id=kind,
         after={"kind": kind, "deactivated": changed},
-        at=timezone.now(),
+        at=at,
     )
 
 
-def _body(kind: str, context: dict) -> str:
+def _body(kind: str, context: Mapping[str, Any]) -> str:
     """The HTML body from the template in use. Test-rendering at save time cannot
     foresee every case's data; a version that fails on a real case falls back to the
     built-in template (and says so in the log) rather than leave the applicant
@@ -136,7 +139,7 @@ def _body(kind: str, context: dict) -> str:
     return notices.render_body(notices.default_html(kind), context)
 
 
-def _docx(kind: str, context: dict) -> bytes:
+def _docx(kind: str, context: Mapping[str, Any]) -> bytes:
     template = NoticeTemplate.objects.in_use(kind)
     if template is not None and template.docx:
         try:
@@ -164,7 +167,7 @@ def render_notice(
 
 
 def print_notice(
-    *, actor, case: Case, kind: str, fmt: str, at: dt.datetime, base_url: str
+    *, actor: User, case: Case, kind: str, fmt: str, at: dt.datetime, base_url: str
 ) -> notices.Rendered:
     """Print ``case``'s notice of ``kind``: rendered, and recorded in the audit log
     (who printed which notice of which case, in which format)."""

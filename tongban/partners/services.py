@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 PARTNER_FIELDS = ("name", "active", "rate_limit_per_minute", "contact")
 
 
-def _partner_snapshot(partner: Partner) -> dict:
+def _partner_snapshot(partner: Partner) -> dict[str, Any]:
     return {
         "code": partner.code,
         "name": partner.name,
@@ -42,7 +43,7 @@ def _partner_snapshot(partner: Partner) -> dict:
     }
 
 
-def _key_snapshot(key: PartnerKey) -> dict:
+def _key_snapshot(key: PartnerKey) -> dict[str, Any]:
     # Never the secret: the audit log is read by people who must not sign requests.
     return {
         "partner": key.partner.code,
@@ -83,7 +84,9 @@ def create_partner(
 
 
 @transaction.atomic
-def update_partner(*, actor: User | None, partner: Partner, at: dt.datetime, **changes) -> Partner:
+def update_partner(
+    *, actor: User | None, partner: Partner, at: dt.datetime, **changes: Any
+) -> Partner:
     """Change the name, contact, rate limit or ``active`` (a deactivated partner's
     keys are all refused at once, and work again when it is reactivated)."""
     require_role(actor, RoleCode.SECURITY_ADMIN)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from tongban.bulletin import selectors as bulletin
 from tongban.bulletin.models import Announcement, AnnouncementCategory
 from tongban.catalog import public
-from tongban.catalog.models import Item
+from tongban.catalog.models import Item, Theme
 from tongban.core.clock import local_date
 from tongban.qa import selectors as qa
 from tongban.qa.models import Question
@@ -131,7 +131,7 @@ class HomeSections:
 
     total: int
     featured: list[Item]
-    themes: dict[str, list]
+    themes: dict[str, list[Theme]]
     audiences: list[tuple[str, str, int]]
     departments: public.DepartmentTree
     news: list[CategoryNews] = field(default_factory=list)
@@ -164,7 +164,8 @@ def cached_home_sections(*, at: dt.datetime) -> HomeSections:
     if not seconds:
         return home_sections(at=at)
     key = f"portal:home:{get_language()}:{local_date(at).isoformat()}"
-    return cache.get_or_set(key, lambda: home_sections(at=at), seconds)
+    # ``get_or_set`` with a default never answers None (django-stubs says it may).
+    return cast(HomeSections, cache.get_or_set(key, lambda: home_sections(at=at), seconds))
 
 
 # --- site search ---------------------------------------------------------------------

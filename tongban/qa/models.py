@@ -4,6 +4,8 @@ allowed it."""
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +33,13 @@ class QuestionStatus(models.TextChoices):
 WAITING = (QuestionStatus.NEW, QuestionStatus.ASSIGNED)
 
 
-class QuestionQuerySet(DepartmentScopedQuerySet, models.QuerySet):
+class QuestionQuerySet(DepartmentScopedQuerySet, models.QuerySet["Question"]):
     department_field = "department"
 
-    def waiting(self):
+    def waiting(self) -> Self:
         return self.filter(status__in=WAITING)
 
-    def public(self):
+    def public(self) -> Self:
         """What anyone may read: answered, the asker allowed it, and still published."""
         return self.filter(status=QuestionStatus.ANSWERED, allow_public=True, published=True)
 

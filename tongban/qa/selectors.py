@@ -4,28 +4,36 @@ coloured by time limit) and the public list (answered, allowed and published onl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TypedDict
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from tongban.accounts.models import Department
+from tongban.accounts.models import Department, User
 from tongban.core.clock import local_date
 
-from .models import WAITING, Question, QuestionStatus
+from .models import WAITING, Question, QuestionQuerySet, QuestionStatus
 
 MAX_QUERY = 50
 
 QUEUE_VIEWS = ("new", "mine", "overdue", "answered", "closed")
 
 
-def office_queue(user, view: str = "new", *, at: dt.datetime | None = None) -> QuerySet[Question]:
+class QueueCounts(TypedDict):
+    """The numbers on the office queue's tabs."""
+
+    new: int
+    mine: int
+    overdue: int
+
+
+def office_queue(user: User, view: str = "new", *, at: dt.datetime) -> QuerySet[Question]:
     """One tab of the office queue, for the questions of ``user``'s subtree:
     ``new`` every question still waiting, ``mine`` those assigned to the user,
     ``overdue`` those waiting past their due date, ``answered``, and ``closed``
     (closed without an answer or rejected as spam). Oldest due first while waiting."""
-    at = at or timezone.now()  # interim, until this app's services take a required at
     today = local_date(at)
-    rows = Question.objects.visible_to(user).select_related(
+    rows: QuestionQuerySet = Question.objects.visible_to(user).select_related(
         "department", "item", "assigned_to", "answered_by"
     )
     if view == "mine":
@@ -43,18 +51,19 @@ def office_queue(user, view: str = "new", *, at: dt.datetime | None = None) -> Q
     return rows.order_by("due_on", "asked_at", "id")
 
 
-def queue_counts(user, *, at: dt.datetime | None = None) -> dict[str, int]:
+def queue_counts(user: User, *, at: dt.datetime) -> QueueCounts:
     """The numbers on the queue's tabs, in one query."""
-    at = at or timezone.now()  # interim, until this app's services take a required at
     from django.db.models import Count
 
     today = local_date(at)
     waiting = Q(status__in=WAITING)
-    return Question.objects.visible_to(user).aggregate(
+    rows: QuerySet[Question] = Question.objects.visible_to(user)
+    counts = rows.aggregate(
         new=Count("id", filter=waiting),
         mine=Count("id", filter=waiting & Q(assigned_to=user)),
         overdue=Count("id", filter=waiting & Q(due_on__lt=today)),
     )
+    return {"new": counts["new"], "mine": counts["mine"], "overdue": counts["overdue"]}
 
 
 def time_colour(question: Question, today: dt.date) -> str:
@@ -69,16 +78,17 @@ def time_colour(question: Question, today: dt.date) -> str:
     return "normal"
 
 
-def with_colours(questions, *, at: dt.datetime | None = None) -> list[Question]:
-    at = at or timezone.now()  # interim, until this app's services take a required at
+def with_colours(questions: Iterable[Question], *, at: dt.datetime) -> list[Question]:
+    """The questions, each with its ``colour`` (``time_colour``) on ``at``'s day."""
     today = local_date(at)
     rows = list(questions)
     for question in rows:
-        question.colour = time_colour(question, today)
+        # An attribute for the template only, not a field (django-stubs cannot know it).
+        question.colour = time_colour(question, today)  # type: ignore[attr-defined]
     return rows
 
 
-def _department(department) -> Department | None:
+def _department(department: Department | str | None) -> Department | None:
     if department is None or department == "":
         return None
     if isinstance(department, Department):
@@ -86,12 +96,12 @@ def _department(department) -> Department | None:
     return Department.objects.filter(code=str(department).strip()).first()
 
 
-def public_questions(q: str = "", department=None) -> QuerySet[Question]:
+def public_questions(q: str = "", department: Department | str | None = None) -> QuerySet[Question]:
     """Questions anyone may read — answered, the asker allowed it, still published —
     newest answer first; ``q`` matches title, question or answer, ``department`` (a
     Department or its code) narrows to its subtree. An unknown department matches
     nothing. The rows carry no contact data beyond the masked name (see the model)."""
-    rows = Question.objects.public().select_related("department", "item")
+    rows: QuerySet[Question] = Question.objects.public().select_related("department", "item")
     if department not in (None, ""):
         chosen = _department(department)
         if chosen is None:

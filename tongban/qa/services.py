@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Department, User
@@ -33,6 +35,9 @@ from tongban.notify.services import enqueue, notify_staff
 from tongban.workcalendar.calendar import get_calendar
 
 from .models import WAITING, Question, QuestionSource, QuestionStatus
+
+if TYPE_CHECKING:
+    from tongban.citizens.models import Citizen
 
 TITLE_MAX = 100
 CONTENT_MAX = 2000
@@ -56,7 +61,7 @@ def _fail(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={field: [message]})
 
 
-def _required_text(value, field: str, label: str, maximum: int) -> str:
+def _required_text(value: object, field: str, label: str, maximum: int) -> str:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
         raise _fail(field, _("Enter the %(label)s.") % {"label": label})
@@ -74,17 +79,20 @@ def mobile_index(mobile: str) -> str:
 # --- permissions ----------------------------------------------------------------------
 
 
-def in_scope(user, question: Question) -> bool:
+def in_scope(user: User, question: Question) -> bool:
     """Whether ``question``'s department lies in the subtree ``user`` may see."""
     scope = department_scope(user)
     if scope.everything:
         return True
     if scope.nothing:
         return False
-    return question.department.path.startswith(scope.root.path)
+    # A scope that is neither everything nor nothing has a Department for its root
+    # (``DepartmentScope.root`` is typed ``object`` in accounts.scoping).
+    root = cast(Department, scope.root)
+    return question.department.path.startswith(root.path)
 
 
-def is_head_for(user, question: Question) -> bool:
+def is_head_for(user: User, question: Question) -> bool:
     """The head who runs this question's queue: a department head (or a section head
     of the question's section) whose scope covers it."""
     return user.has_role(RoleCode.DEPARTMENT_HEAD, RoleCode.SECTION_HEAD) and (
@@ -92,7 +100,7 @@ def is_head_for(user, question: Question) -> bool:
     )
 
 
-def can_answer(user, question: Question) -> bool:
+def can_answer(user: User, question: Question) -> bool:
     if Module.CASES not in user_modules(user) or not in_scope(user, question):
         return False
     if department_scope(user).everything:
@@ -104,12 +112,12 @@ def can_answer(user, question: Question) -> bool:
     )
 
 
-def assignable_staff(question: Question):
+def assignable_staff(question: Question) -> QuerySet[User]:
     """Who a question may be given to: active case staff of its department subtree."""
     from django.db.models import Q
 
     path = question.department.path
-    return (
+    staff: QuerySet[User] = (
         User.objects.filter(
             is_active=True,
             roles__code__in=[RoleCode.HANDLER, RoleCode.SECTION_HEAD, RoleCode.DEPARTMENT_HEAD],
@@ -118,6 +126,7 @@ def assignable_staff(question: Question):
         .distinct()
         .order_by("full_name", "username")
     )
+    return staff
 
 
 def _locked(question: Question) -> Question:
@@ -157,7 +166,7 @@ def ask_question(
     at: dt.datetime,
     item: Item | None = None,
     department: Department | None = None,
-    citizen=None,
+    citizen: Citizen | None = None,
     source: str = "portal",
 ) -> Question:
     """A citizen's question to a department, or about an item (its department then

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tongban.accounts.models import DepartmentKind, User
+from tongban.accounts.models import Department, DepartmentKind, User
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.scoping import works_in
 from tongban.audit.services import record_event
@@ -19,6 +21,9 @@ from tongban.notify.services import notify_staff
 from tongban.workcalendar.calendar import get_calendar
 
 from .models import BAD_LEVELS, FollowUp, FollowUpStatus, Rating, RatingChannel, RatingLevel
+
+if TYPE_CHECKING:
+    from tongban.citizens.models import Citizen
 
 TEXT_MAX = 500
 NOTE_MAX = 2000
@@ -39,34 +44,39 @@ def _fail(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={field: [message]})
 
 
-def _text(value, field: str, maximum: int) -> str:
+def _text(value: object, field: str, maximum: int) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if len(text) > maximum:
         raise _fail(field, _("At most %(n)d characters.") % {"n": maximum})
     return text
 
 
-def accountable_department(department):
+def accountable_department(department: Department) -> Department:
     """Ratings, like cards, count for a department, not for one of its sections."""
-    if department.kind == DepartmentKind.SECTION and department.parent_id:
+    if (
+        department.kind == DepartmentKind.SECTION
+        and department.parent_id
+        and department.parent is not None
+    ):
         return department.parent
     return department
 
 
-def department_heads(department):
-    return User.objects.filter(
+def department_heads(department: Department) -> QuerySet[User]:
+    heads: QuerySet[User] = User.objects.filter(
         is_active=True, roles__code=RoleCode.DEPARTMENT_HEAD, department=department
     ).order_by("id")
+    return heads
 
 
 def rate_case(
     *,
     case: Case,
-    level: int,
+    level: int | str,
     comment: str,
     reason: str,
     at: dt.datetime,
-    citizen=None,
+    citizen: Citizen | None = None,
     channel: str | None = None,
 ) -> Rating:
     """The applicant's rating of a completed case, once.
@@ -78,14 +88,15 @@ def rate_case(
     internal message and SMS."""
     with transaction.atomic():
         # Lock the case: two ratings at once cannot both find "not rated yet".
-        case = (
+        locked = (
             Case.objects.select_for_update(of=("self",))
             .select_related("department", "item")
             .filter(pk=case.pk)
             .first()
         )
-        if case is None:
+        if locked is None:
             raise NotFound()
+        case = locked
         if citizen is not None and case.citizen_id != citizen.pk:
             raise NotFound()
         if case.status != CaseStatus.COMPLETED:
@@ -181,14 +192,15 @@ def _open_follow_up(rating: Rating, case: Case, at: dt.datetime) -> FollowUp:
 def close_follow_up(*, actor: User, follow_up: FollowUp, note: str, at: dt.datetime) -> FollowUp:
     """The head of the rated department says what was done, and closes it."""
     with transaction.atomic():
-        follow_up = (
+        locked = (
             FollowUp.objects.select_for_update(of=("self",))
             .select_related("department", "rating__case")
             .filter(pk=follow_up.pk)
             .first()
         )
-        if follow_up is None:
+        if locked is None:
             raise NotFound()
+        follow_up = locked
         if not (actor.has_role(RoleCode.DEPARTMENT_HEAD) and works_in(actor, follow_up.department)):
             raise PermissionDenied(_("Only the head of the rated department closes it."))
         if follow_up.status != FollowUpStatus.OPEN:

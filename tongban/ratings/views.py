@@ -84,12 +84,13 @@ def rate(request, case_number: str):
 def figures(request):
     """Public supervision figures per department, this calendar year (or an earlier
     year asked for)."""
-    this_year = clock.local_date(clock.now()).year
+    now = clock.now()
+    this_year = clock.local_date(now).year
     form = forms.YearForm(request.GET or None)
     year = this_year
     if form.is_valid() and form.cleaned_data.get("year"):
         year = min(form.cleaned_data["year"], this_year)
-    rows = selectors.cached_figures(year)
+    rows = selectors.cached_figures(year, at=now)
     widest = max([r["accepted"] for r in rows] or [0])
     return render(
         request,
@@ -211,7 +212,7 @@ def summary(request):
         {
             "summary": selectors.ratings_summary(user, year),
             "year": year,
-            "years": selectors.rating_years(user),
+            "years": selectors.rating_years(user, at=clock.now()),
             "levels": list(RatingLevel),
         },
     )

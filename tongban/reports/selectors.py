@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 
-from tongban.accounts.models import Department
+from tongban.accounts.models import Department, User
 from tongban.accounts.scoping import department_scope
 
 from .definitions import REPORTS, TITLES
@@ -15,7 +17,7 @@ def report_choices() -> list[tuple[str, str]]:
     return [(key, TITLES[key]) for key in REPORTS]
 
 
-def department_choices(user) -> QuerySet[Department]:
+def department_choices(user: User | None) -> QuerySet[Department]:
     """The departments ``user`` may narrow a report to: their department subtree (city
     supervisors: every department; ``None``: the system, every department), in tree
     order."""
@@ -27,4 +29,7 @@ def department_choices(user) -> QuerySet[Department]:
         return departments
     if scope.nothing:
         return departments.none()
-    return departments.filter(path__startswith=scope.root.path)
+    # Neither everything nor nothing: the root is a Department (typed ``object`` in
+    # accounts.scoping).
+    root = cast(Department, scope.root)
+    return departments.filter(path__startswith=root.path)

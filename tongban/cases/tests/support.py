@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.utils import timezone
+
 from tongban.accounts.roles import RoleCode
 from tongban.accounts.testing import Personas, make_user
 from tongban.audit.models import AuditRecord
@@ -86,8 +88,9 @@ def land_item(personas: Personas) -> Item:
         },
         steps=[StepSpec("受理", "window_clerk"), StepSpec("承办", "handler", 5)],
         materials=[catalog.MaterialSpec("规划许可申请表", required=True, essential=True)],
+        at=timezone.now(),
     )
-    catalog.publish_item(actor=None, item=item)
+    catalog.publish_item(actor=None, item=item, at=timezone.now())
     return item
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
@@ -78,8 +79,9 @@ def two_pending(personas, items):
             catalog.MaterialSpec("健康证明", required=True, essential=False),
             catalog.MaterialSpec("场所平面图", required=True, essential=False),
         ],
+        at=timezone.now(),
     )
-    catalog.publish_item(actor=None, item=item)
+    catalog.publish_item(actor=None, item=item, at=timezone.now())
     return accepted_pending(personas, item, "登记申请表")
 
 

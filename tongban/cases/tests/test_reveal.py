@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tongban.accounts.testing import log_in
 from tongban.audit.actions import action_label
@@ -234,6 +234,7 @@ class TestPersonalFormFields:
                 catalog.FieldSpec("shop_name", "店铺名称", FieldType.TEXT, required=True),
                 catalog.FieldSpec("contact_mobile", "联系人手机", FieldType.MOBILE),
             ],
+            at=timezone.now(),
         )
         case = services.submit_application(
             actor=personas.window_clerk,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tongban.accounts.roles import RoleCode
 from tongban.audit.models import AuditRecord
@@ -100,7 +101,9 @@ class TestClaim:
         named = second_handler(personas)
         unnamed = second_handler(personas, "handler3", "13800000013")
         process_step = items.promised.steps.get(name="承办")
-        catalog.assign_staff(actor=None, step=process_step, users=[personas.handler, named])
+        catalog.assign_staff(
+            actor=None, step=process_step, users=[personas.handler, named], at=timezone.now()
+        )
         case = accepted(personas, items.promised, at("2026-03-02"))
 
         step = active_step(case)
@@ -116,7 +119,7 @@ class TestClaim:
     def test_it_gives_the_step_to_the_only_named_person(self, personas, items):
         named = second_handler(personas)
         process_step = items.promised.steps.get(name="承办")
-        catalog.assign_staff(actor=None, step=process_step, users=[named])
+        catalog.assign_staff(actor=None, step=process_step, users=[named], at=timezone.now())
         case = accepted(personas, items.promised, at("2026-03-02"))
         assert active_step(case).assignee == named
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.models import Department
 from tongban.accounts.roles import Module
-from tongban.core import files
+from tongban.core import clock, files
 from tongban.core.errors import DomainError
 
 from .. import services
@@ -195,7 +195,7 @@ class ItemAdmin(ModuleAdmin):
             formset.save(commit=False)  # only fills the lists the change message reads
         specs = form.definition.specs(form, store_files=True)
         item = services.save_item_definition(
-            actor=request.user, item=form.instance if change else None, **specs
+            actor=request.user, item=form.instance if change else None, **specs, at=clock.now()
         )
         form.instance.pk = item.pk
         form.instance._state.adding = False
@@ -233,7 +233,7 @@ class ItemAdmin(ModuleAdmin):
         self._each(
             request,
             queryset,
-            lambda item: services.publish_item(actor=request.user, item=item),
+            lambda item: services.publish_item(actor=request.user, item=item, at=clock.now()),
             gettext("%(count)d items published."),
         )
 
@@ -242,7 +242,9 @@ class ItemAdmin(ModuleAdmin):
         self._each(
             request,
             queryset,
-            lambda item: services.publish_item(actor=request.user, item=item, published=False),
+            lambda item: services.publish_item(
+                actor=request.user, item=item, published=False, at=clock.now()
+            ),
             gettext("%(count)d items withdrawn."),
         )
 
@@ -251,16 +253,16 @@ class ItemAdmin(ModuleAdmin):
         self._each(
             request,
             queryset,
-            lambda item: services.delete_item(actor=request.user, item=item),
+            lambda item: services.delete_item(actor=request.user, item=item, at=clock.now()),
             gettext("%(count)d items deleted."),
         )
 
     def delete_model(self, request, obj):
-        services.delete_item(actor=request.user, item=obj)
+        services.delete_item(actor=request.user, item=obj, at=clock.now())
 
     def delete_queryset(self, request, queryset):
         for item in queryset:
-            services.delete_item(actor=request.user, item=item)
+            services.delete_item(actor=request.user, item=item, at=clock.now())
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

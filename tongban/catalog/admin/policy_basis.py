@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
-from tongban.core import files
+from tongban.core import clock, files
 from tongban.core.errors import DomainError, ValidationFailed
 
 from .. import services
@@ -113,14 +113,16 @@ class PolicyBasisAdmin(ModuleAdmin):
         elif form.cleaned_data.get("document_clear"):
             data["document"] = None
         if change:
-            saved = services.save_policy_basis(actor=request.user, basis=obj, **data)
+            saved = services.save_policy_basis(
+                actor=request.user, basis=obj, **data, at=clock.now()
+            )
         else:
-            saved = services.save_policy_basis(actor=request.user, **data)
+            saved = services.save_policy_basis(actor=request.user, **data, at=clock.now())
         obj.pk = saved.pk
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        services.delete_policy_basis(actor=request.user, basis=obj)
+        services.delete_policy_basis(actor=request.user, basis=obj, at=clock.now())
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
@@ -134,7 +136,7 @@ class PolicyBasisAdmin(ModuleAdmin):
         deleted = 0
         for basis in queryset:
             try:
-                services.delete_policy_basis(actor=request.user, basis=basis)
+                services.delete_policy_basis(actor=request.user, basis=basis, at=clock.now())
                 deleted += 1
             except DomainError as exc:
                 self.message_user(request, str(exc.message), messages.ERROR)

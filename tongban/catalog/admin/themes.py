@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.admin_site import ModuleAdmin
 from tongban.accounts.roles import Module
+from tongban.core import clock
 
 from .. import services
 from ..access import catalogue_covers_everything, catalogue_scope
@@ -52,16 +53,16 @@ class ThemeAdmin(ModuleAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in self.fields}
         saved = (
-            services.save_theme(actor=request.user, theme=obj, **data)
+            services.save_theme(actor=request.user, theme=obj, **data, at=clock.now())
             if change
-            else services.save_theme(actor=request.user, **data)
+            else services.save_theme(actor=request.user, **data, at=clock.now())
         )
         obj.pk = saved.pk
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        services.delete_theme(actor=request.user, theme=obj)
+        services.delete_theme(actor=request.user, theme=obj, at=clock.now())
 
     def delete_queryset(self, request, queryset):
         for theme in queryset:
-            services.delete_theme(actor=request.user, theme=theme)
+            services.delete_theme(actor=request.user, theme=theme, at=clock.now())

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -57,7 +56,7 @@ def export_items(
     *,
     actor: User | None,
     items: models.QuerySet[Item] | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> bytes:
     """The workbook of ``items`` (default: every item ``actor`` may maintain; a given
     query is narrowed to those too). Exports are audited (security.md): one
@@ -91,7 +90,7 @@ def export_items(
             actor=actor,
             action="item.export",
             object_type="catalog.item",
-            at=at or timezone.now(),
+            at=at,
             message=_("%(count)d items exported to Excel.") % {"count": len(items_list)},
             after={"count": len(items_list), "codes": [i.code for i in items_list]},
         )

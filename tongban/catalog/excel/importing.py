@@ -9,7 +9,6 @@ import io
 from dataclasses import replace
 
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -39,14 +38,13 @@ class _Refused(Exception):
     """A service refused one item's change; the import will be rolled back."""
 
 
-def import_items(*, actor: User | None, data: bytes, at: dt.datetime | None = None) -> ImportReport:
+def import_items(*, actor: User | None, data: bytes, at: dt.datetime) -> ImportReport:
     """Import the workbook ``data`` (already checked as an upload): all or nothing.
 
     Items of departments the actor may not maintain are refused row by row. When
     ``report.errors`` is not empty nothing was changed (not even the audit log)."""
     from openpyxl import load_workbook
 
-    at = at or timezone.now()
     report = ImportReport()
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)

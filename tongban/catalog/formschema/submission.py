@@ -33,7 +33,7 @@ def validate_submission(
     data: Mapping[str, Any] | None,
     files: Mapping[str, Any] | None = None,
     *,
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> dict[str, Any]:
     """Check a submission (from the API or a page) against the schema on the server.
 
@@ -51,13 +51,11 @@ def validate_submission(
 
     Raises ``ValidationFailed`` with ``fields={key: [messages]}`` (unknown keys in
     ``data`` or ``files`` are refused under their own name) and the first message.
-    ``at`` (default now) bounds birth dates in ID numbers.
+    ``at`` bounds birth dates in ID numbers.
     """
-    today = None
-    if at is not None:
-        from tongban.core.clock import local_date
+    from tongban.core.clock import local_date
 
-        today = local_date(at)
+    today = local_date(at)
     if data is None:
         data = {}
     if files is None:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -44,6 +43,11 @@ from .rows import (
     _write_process,
     _write_special_procedures,
 )
+
+if TYPE_CHECKING:
+    from django.db.models import Field
+
+    from tongban.dictionaries.models import ApplicationCategory
 
 # --- validation ------------------------------------------------------------------------------
 
@@ -92,7 +96,7 @@ class _Draft:
     creating: bool
     fields: dict[str, Any]
     before_item: dict[str, Any]
-    current: dict[str, Any]
+    current: _Current
     steps: list[StepSpec]
     assisting: list[AssistingSpec]
     materials: list[MaterialSpec]
@@ -101,16 +105,26 @@ class _Draft:
     errors: dict[str, list[str]]
 
 
+class _Current(TypedDict):
+    """The parts of the definition as they stand (empty for a new item)."""
+
+    steps: list[StepSpec]
+    assisting: list[AssistingSpec]
+    materials: list[MaterialSpec]
+    form: list[FieldSpec]
+    special_procedures: dict[str, int]
+
+
 def _prepare(
     *,
-    actor,
+    actor: User | None,
     item: Item | None,
     fields: Mapping[str, Any] | None,
-    steps,
-    assisting,
-    materials,
-    form_fields,
-    special_procedures,
+    steps: Sequence[StepSpec] | None,
+    assisting: Sequence[AssistingSpec] | None,
+    materials: Sequence[MaterialSpec] | None,
+    form_fields: Sequence[FieldSpec] | None,
+    special_procedures: Mapping[str, int] | None,
     lock: bool,
 ) -> _Draft:
     """The definition that would result, checked: permission (raised), then every
@@ -121,7 +135,7 @@ def _prepare(
         raise ValueError(f"not item fields: {sorted(unknown)}")
     creating = item is None
 
-    if creating:
+    if item is None:
         if catalogue_scope(actor).nothing:
             raise PermissionDenied()
         item = Item(**fields)
@@ -129,8 +143,8 @@ def _prepare(
             item.max_extension = extension_cap(item.handling_type)
         if item.department_id:
             require_item_manager(actor, item.department)
-        before_item: dict = {}
-        current = {
+        before_item: dict[str, Any] = {}
+        current: _Current = {
             "steps": [],
             "assisting": [],
             "materials": [],
@@ -226,7 +240,7 @@ def item_definition_errors(
     special_procedures: Mapping[str, int] | None = None,
     basis: Iterable[PolicyBasis] | None = None,
     themes: Iterable[Theme] | None = None,
-    application_categories: Iterable | None = None,
+    application_categories: Iterable[ApplicationCategory] | None = None,
 ) -> dict[str, list[str]]:
     """What ``save_item_definition`` with the same arguments would refuse, by field,
     without writing anything (for forms that show every message in place). Raises
@@ -258,8 +272,8 @@ def save_item_definition(
     special_procedures: Mapping[str, int] | None = None,
     basis: Iterable[PolicyBasis] | None = None,
     themes: Iterable[Theme] | None = None,
-    application_categories: Iterable | None = None,
-    at: dt.datetime | None = None,
+    application_categories: Iterable[ApplicationCategory] | None = None,
+    at: dt.datetime,
 ) -> Item:
     """Create (``item`` None) or change an item together with any of its parts, in
     one transaction: every rule is checked on the resulting definition first and all
@@ -273,7 +287,6 @@ def save_item_definition(
     that changed: ``item.update``, ``item.process``, ``item.materials``, ``item.form``,
     ``item.special_procedures``, ``item.links``.
     """
-    at = at or timezone.now()  # interim, until this app's services take a required at
     draft = _prepare(
         actor=actor,
         item=item,
@@ -345,7 +358,7 @@ def save_item_definition(
     a.pop("updated_at", None)
     if a:
         record_event(actor=actor, action="item.update", obj=item, at=at, before=b, after=a)
-    parts = [
+    parts: list[tuple[str, bool, dict[str, Any], dict[str, Any]]] = [
         (
             "item.process",
             steps is not None or assisting is not None,
@@ -382,14 +395,16 @@ def save_item_definition(
 
 
 def _attname(name: str) -> str:
-    return Item._meta.get_field(name).attname
+    # ITEM_FIELDS are concrete fields of the item, never reverse relations.
+    return cast("Field[Any, Any]", Item._meta.get_field(name)).attname
 
 
-def _value(item: Item, name: str):
+def _value(item: Item, name: str) -> object:
     return model_snapshot(item, [name]).get(_attname(name))
 
 
-def _json(value):
+def _json(value: dict[str, Any]) -> dict[str, Any]:
     from tongban.audit.chain import jsonable
 
-    return jsonable(value)
+    # A dict stays a dict through the JSON round trip.
+    return cast("dict[str, Any]", jsonable(value))

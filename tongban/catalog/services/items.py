@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -18,10 +18,15 @@ from tongban.audit.services import model_snapshot, record_event
 from tongban.core.errors import ActionNotAllowed
 
 from ..access import require_item_manager
-from ..models import Item, PolicyBasis
+from ..models import Item, PolicyBasis, Theme
 from ..rules import AssistingSpec, StepSpec, publish_errors
 from .base import FieldSpec, MaterialSpec, _lock, _raise_if
 from .definition import save_item_definition
+
+if TYPE_CHECKING:
+    from tongban.dictionaries.models import ApplicationCategory
+
+    from ..selectors import ItemFilters
 
 # --- items (the narrower use cases) -------------------------------------------------------------
 
@@ -31,8 +36,8 @@ def create_item(
     actor: User | None,
     steps: Sequence[StepSpec] | None = None,
     assisting: Sequence[AssistingSpec] = (),
-    at: dt.datetime | None = None,
-    **fields,
+    at: dt.datetime,
+    **fields: Any,
 ) -> Item:
     """Create a draft item. Without ``steps`` it gets the default process
     (受理 → 承办 → 审核 → 批准 → 办结) with limits that fit the promised limit."""
@@ -41,9 +46,7 @@ def create_item(
     )
 
 
-def update_item(
-    *, actor: User | None, item: Item, at: dt.datetime | None = None, **changes
-) -> Item:
+def update_item(*, actor: User | None, item: Item, at: dt.datetime, **changes: Any) -> Item:
     """Change an item's own fields; the whole definition must still hold."""
     return save_item_definition(actor=actor, item=item, fields=changes, at=at)
 
@@ -54,7 +57,7 @@ def set_process(
     item: Item,
     steps: Sequence[StepSpec],
     assisting: Sequence[AssistingSpec] = (),
-    at: dt.datetime | None = None,
+    at: dt.datetime,
 ) -> Item:
     """Replace the item's process template and assisting departments. Steps that keep
     their name keep their staff assignments."""
@@ -64,20 +67,20 @@ def set_process(
 
 
 def set_materials(
-    *, actor: User | None, item: Item, materials: Sequence[MaterialSpec], at=None
+    *, actor: User | None, item: Item, materials: Sequence[MaterialSpec], at: dt.datetime
 ) -> Item:
     return save_item_definition(actor=actor, item=item, materials=list(materials), at=at)
 
 
 def set_form_fields(
-    *, actor: User | None, item: Item, fields: Sequence[FieldSpec], at=None
+    *, actor: User | None, item: Item, fields: Sequence[FieldSpec], at: dt.datetime
 ) -> Item:
     """Replace the item's application form schema."""
     return save_item_definition(actor=actor, item=item, form_fields=list(fields), at=at)
 
 
 def set_special_procedures(
-    *, actor: User | None, item: Item, procedures: dict[str, int], at=None
+    *, actor: User | None, item: Item, procedures: dict[str, int], at: dt.datetime
 ) -> Item:
     """Which special procedures the item may need, each with its own limit."""
     return save_item_definition(actor=actor, item=item, special_procedures=dict(procedures), at=at)
@@ -88,9 +91,9 @@ def set_item_links(
     actor: User | None,
     item: Item,
     basis: Iterable[PolicyBasis] | None = None,
-    themes: Iterable | None = None,
-    application_categories: Iterable | None = None,
-    at=None,
+    themes: Iterable[Theme] | None = None,
+    application_categories: Iterable[ApplicationCategory] | None = None,
+    at: dt.datetime,
 ) -> Item:
     return save_item_definition(
         actor=actor,
@@ -103,10 +106,11 @@ def set_item_links(
 
 
 @transaction.atomic
-def publish_item(*, actor: User | None, item: Item, published: bool = True, at=None) -> Item:
+def publish_item(
+    *, actor: User | None, item: Item, published: bool = True, at: dt.datetime
+) -> Item:
     """Publish (or withdraw) an item. A published item needs a process, its
     materials, and — if it accepts online applications — an application form."""
-    at = at or timezone.now()  # interim, until this app's services take a required at
     item = _lock(item)
     require_item_manager(actor, item.department)
     if published:
@@ -134,8 +138,7 @@ def publish_item(*, actor: User | None, item: Item, published: bool = True, at=N
 
 
 @transaction.atomic
-def delete_item(*, actor: User | None, item: Item, at=None) -> None:
-    at = at or timezone.now()  # interim, until this app's services take a required at
+def delete_item(*, actor: User | None, item: Item, at: dt.datetime) -> None:
     item = _lock(item)
     require_item_manager(actor, item.department)
     if item.is_published:
@@ -154,10 +157,9 @@ def delete_item(*, actor: User | None, item: Item, at=None) -> None:
 
 
 @transaction.atomic
-def export_items(*, actor: User, filters, at: dt.datetime | None = None) -> bytes:
+def export_items(*, actor: User, filters: ItemFilters, at: dt.datetime) -> bytes:
     """The staff query's result as an Excel workbook; the export is audited
     (security.md: every export)."""
-    at = at or timezone.now()  # interim, until this app's services take a required at
     from ..selectors import item_query, items_workbook
 
     items = item_query(actor, filters)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
-from typing import Any
-
-from django.db.models import Model
+from typing import Any, TypeVar
 
 from ..models import (
     AssistingDepartment,
@@ -78,7 +76,9 @@ def _current_special_procedures(item: Item) -> dict[str, int]:
     return dict(item.special_procedures.order_by("id").values_list("kind", "limit_days"))
 
 
-def _specs(specs: Sequence) -> list[dict[str, Any]]:
+def _specs(
+    specs: Sequence[StepSpec | AssistingSpec | MaterialSpec | FieldSpec],
+) -> list[dict[str, Any]]:
     return [
         asdict(s) | ({"choices": list(s.choices)} if hasattr(s, "choices") else {}) for s in specs
     ]
@@ -87,11 +87,14 @@ def _specs(specs: Sequence) -> list[dict[str, Any]]:
 # --- writing child rows in place ------------------------------------------------------------
 
 
+_Row = TypeVar("_Row", ProcessStep, AssistingDepartment, Material, FormField, ItemSpecialProcedure)
+
+
 def _sync(
-    rows: Iterable[Model],
-    key: Callable[[Model], object],
+    rows: Iterable[_Row],
+    key: Callable[[_Row], object],
     wanted: Sequence[tuple[object, dict[str, Any]]],
-    make: Callable[[dict[str, Any]], Model],
+    make: Callable[[dict[str, Any]], _Row],
 ) -> None:
     """Make the rows match ``wanted`` ((key, values) in order): rows whose key stays
     are updated (``update_fields``), others deleted, new keys created."""
@@ -100,7 +103,7 @@ def _sync(
     stale = [row.pk for k, row in existing.items() if k not in keep]
     if stale:
         type(next(iter(existing.values()))).objects.filter(pk__in=stale).delete()
-    new = []
+    new: list[_Row] = []
     for k, values in wanted:
         row = existing.get(k)
         if row is None:
@@ -115,7 +118,9 @@ def _sync(
         type(new[0]).objects.bulk_create(new)
 
 
-def _write_process(item: Item, steps: Sequence[StepSpec], assisting: Sequence[AssistingSpec]):
+def _write_process(
+    item: Item, steps: Sequence[StepSpec], assisting: Sequence[AssistingSpec]
+) -> None:
     """Steps are matched by name: a step that keeps its name keeps its id and staff."""
     _sync(
         item.steps.all(),
@@ -205,5 +210,5 @@ def _write_special_procedures(item: Item, procedures: Mapping[str, int]) -> None
 LINKS = ("basis", "themes", "application_categories")
 
 
-def _link_ids(item: Item) -> dict[str, list]:
+def _link_ids(item: Item) -> dict[str, list[int]]:
     return {name: sorted(getattr(item, name).values_list("pk", flat=True)) for name in LINKS}

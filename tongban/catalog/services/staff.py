@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
@@ -22,17 +22,17 @@ from .base import _lock
 
 @transaction.atomic
 def assign_staff(
-    *, actor: User | None, step: ProcessStep, users: Iterable[User], at=None
+    *, actor: User | None, step: ProcessStep, users: Iterable[User], at: dt.datetime
 ) -> ProcessStep:
     """Set who may handle ``step`` (seed §1.10; the case engine enforces it). Each
     person must be active, work in the step's department (or, when it names none, the
     item's) — its subtree, sections included — and hold the step's role."""
-    at = at or timezone.now()  # interim, until this app's services take a required at
     item = _lock(step.item)
     require_item_manager(actor, item.department)
-    step = ProcessStep.objects.select_related("department").filter(pk=step.pk, item=item).first()
-    if step is None:
+    current = ProcessStep.objects.select_related("department").filter(pk=step.pk, item=item).first()
+    if current is None:
         raise ActionNotAllowed(_("The process has changed in the meantime; reload the page."))
+    step = current
     home = step.department or item.department
     users = list({u.pk: u for u in users}.values())
     problems = []

@@ -40,6 +40,7 @@ def item(personas, licence_type, market_category):
         handling_type=HandlingType.PROMISED,
         promised_limit=15,
         statutory_limit=20,
+        at=timezone.now(),
     )
 
 
@@ -94,4 +95,5 @@ def joint_item(personas, licence_type, market_category):
             StepSpec("办结", "handler"),
         ],
         assisting=[AssistingSpec(personas.org.land.pk, 6, "规划审查")],
+        at=timezone.now(),
     )

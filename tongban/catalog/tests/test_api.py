@@ -43,9 +43,12 @@ def make_published_items(personas, licence_type, count: int) -> None:
             department=personas.org.market_section if number % 2 else personas.org.market,
             handling_type=HandlingType.IMMEDIATE,
             promised_limit=0,
+            at=timezone.now(),
         )
-        services.set_materials(actor=None, item=item, materials=[MaterialSpec("申请表")])
-        services.publish_item(actor=None, item=item)
+        services.set_materials(
+            actor=None, item=item, materials=[MaterialSpec("申请表")], at=timezone.now()
+        )
+        services.publish_item(actor=None, item=item, at=timezone.now())
 
 
 def test_it_lists_published_items_valid_today_to_anyone(client, catalogue):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
@@ -201,7 +202,10 @@ def test_it_changes_the_process_of_an_existing_item(head, personas, item):
     ]
     steps[1]["limit_days"] = "8"  # 承办 9 → 8
     services.assign_staff(
-        actor=personas.department_head, step=item.steps.get(name="承办"), users=[personas.handler]
+        actor=personas.department_head,
+        step=item.steps.get(name="承办"),
+        users=[personas.handler],
+        at=timezone.now(),
     )
     data = _post(
         {
@@ -233,6 +237,7 @@ def test_it_lists_only_the_items_the_user_maintains(client, personas, item, cent
         department=personas.org.land,
         promised_limit=10,
         statutory_limit=20,
+        at=timezone.now(),
     )
     log_in(client, personas.department_head)
     page = client.get(LIST).content.decode()
@@ -257,7 +262,10 @@ def test_it_publishes_and_withdraws_through_the_actions(head, personas, item):
     assert not item.is_published
 
     services.set_materials(
-        actor=personas.department_head, item=item, materials=[MaterialSpec("申请书")]
+        actor=personas.department_head,
+        item=item,
+        materials=[MaterialSpec("申请书")],
+        at=timezone.now(),
     )
     head.post(LIST, {"action": "publish_selected", "_selected_action": [item.pk]})
     item.refresh_from_db()
@@ -290,7 +298,9 @@ def test_it_keeps_policy_bases_with_their_documents(head, personas, item):
     download = head.get(f"/admin/catalog/policybasis/{basis.pk}/document/")
     assert b"".join(download.streaming_content) == PDF
 
-    services.set_item_links(actor=personas.department_head, item=item, basis=[basis])
+    services.set_item_links(
+        actor=personas.department_head, item=item, basis=[basis], at=timezone.now()
+    )
     head.post(f"/admin/catalog/policybasis/{basis.pk}/delete/", {"post": "yes"})
     assert PolicyBasis.objects.filter(pk=basis.pk).exists()
     page = head.get(f"/admin/catalog/policybasis/{basis.pk}/change/").content.decode()

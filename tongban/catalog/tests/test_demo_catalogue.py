@@ -181,8 +181,8 @@ def test_it_adds_only_the_items_that_are_missing(demo):
     from tongban.catalog import services
 
     food = Item.objects.get(code="620500-SCJG-XK-002")
-    services.publish_item(actor=None, item=food, published=False)
-    services.delete_item(actor=None, item=food)
+    services.publish_item(actor=None, item=food, published=False, at=timezone.now())
+    services.delete_item(actor=None, item=food, at=timezone.now())
 
     context = _load()
 
@@ -191,9 +191,9 @@ def test_it_adds_only_the_items_that_are_missing(demo):
 
 
 def test_the_demo_catalogue_survives_an_excel_round_trip(demo):
-    data = excel.export_items(actor=None)
+    data = excel.export_items(actor=None, at=timezone.now())
 
-    report = excel.import_items(actor=None, data=data)
+    report = excel.import_items(actor=None, data=data, at=timezone.now())
 
     assert report.errors == []
     assert len(report.unchanged) == Item.objects.count()

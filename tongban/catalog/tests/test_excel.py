@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from tongban.accounts.models import Department
@@ -39,14 +40,19 @@ def catalogue(personas, licence_type, market_category):
     promised item (special procedure, materials, bases, form, themes), a joint item
     with an assisting department and its own process, and an immediate item."""
     head, org = personas.department_head, personas.org
-    theme = services.save_theme(actor=None, kind=ThemeKind.THEME, name="市场准入")
-    event = services.save_theme(actor=None, kind=ThemeKind.LIFE_EVENT, name="开办企业")
+    theme = services.save_theme(
+        actor=None, kind=ThemeKind.THEME, name="市场准入", at=timezone.now()
+    )
+    event = services.save_theme(
+        actor=None, kind=ThemeKind.LIFE_EVENT, name="开办企业", at=timezone.now()
+    )
     law = services.save_policy_basis(
         actor=None,
         name="《中华人民共和国食品安全法》第三十五条",
         issuing_body="全国人民代表大会常务委员会",
         clause="从事食品生产、食品销售、餐饮服务，应当依法取得许可。",
         effective_date=dt.date(2015, 10, 1),
+        at=timezone.now(),
     )
     rule = services.save_policy_basis(
         actor=None,
@@ -55,6 +61,7 @@ def catalogue(personas, licence_type, market_category):
         document_number="国家市场监督管理总局令第78号",
         clause="食品经营许可的申请、受理、审查、决定及其监督检查。",
         effective_date=dt.date(2023, 12, 1),
+        at=timezone.now(),
     )
     food = services.create_item(
         actor=head,
@@ -75,6 +82,7 @@ def catalogue(personas, licence_type, market_category):
         contact_phone="0938-8211234",
         online_allowed=True,
         valid_from=dt.date(2024, 1, 1),
+        at=timezone.now(),
     )
     services.save_item_definition(
         actor=head,
@@ -98,8 +106,9 @@ def catalogue(personas, licence_type, market_category):
         basis=[law, rule],
         themes=[theme, event],
         application_categories=ApplicationCategory.objects.filter(name="准营准办"),
+        at=timezone.now(),
     )
-    services.publish_item(actor=head, item=food)
+    services.publish_item(actor=head, item=food, at=timezone.now())
     joint = services.create_item(
         actor=head,
         code="620500-SCJG-XK-002",
@@ -116,9 +125,13 @@ def catalogue(personas, licence_type, market_category):
             StepSpec("批准", "department_head", 3),
         ],
         assisting=[AssistingSpec(org.land.pk, 5, "用地审查")],
+        at=timezone.now(),
     )
     services.set_materials(
-        actor=head, item=joint, materials=[services.MaterialSpec("药品经营许可证申请表")]
+        actor=head,
+        item=joint,
+        materials=[services.MaterialSpec("药品经营许可证申请表")],
+        at=timezone.now(),
     )
     services.create_item(
         actor=head,
@@ -129,6 +142,7 @@ def catalogue(personas, licence_type, market_category):
         handling_type=HandlingType.IMMEDIATE,
         promised_limit=0,
         statutory_limit=0,
+        at=timezone.now(),
     )
     return food, joint
 
@@ -254,10 +268,10 @@ def _item_row(**changes) -> dict:
 
 def _delete_everything(actor) -> None:
     for item in Item.objects.all():
-        services.publish_item(actor=actor, item=item, published=False)
-        services.delete_item(actor=actor, item=item)
+        services.publish_item(actor=actor, item=item, published=False, at=timezone.now())
+        services.delete_item(actor=actor, item=item, at=timezone.now())
     for basis in PolicyBasis.objects.all():
-        services.delete_policy_basis(actor=actor, basis=basis)
+        services.delete_policy_basis(actor=actor, basis=basis, at=timezone.now())
 
 
 # --- round trip -----------------------------------------------------------------------
@@ -268,11 +282,11 @@ def test_it_reproduces_the_items_when_an_export_is_imported_into_an_empty_catalo
 ):
     head = personas.department_head
     before = _snapshot()
-    data = excel.export_items(actor=head)
+    data = excel.export_items(actor=head, at=timezone.now())
     _delete_everything(head)
     assert Item.objects.count() == PolicyBasis.objects.count() == 0
 
-    report = excel.import_items(actor=head, data=data)
+    report = excel.import_items(actor=head, data=data, at=timezone.now())
 
     assert report.errors == []
     assert sorted(report.created) == sorted(before)
@@ -284,10 +298,10 @@ def test_it_reproduces_the_items_when_an_export_is_imported_into_an_empty_catalo
 
 def test_it_leaves_everything_unchanged_when_the_export_is_imported_again(personas, catalogue):
     head = personas.department_head
-    data = excel.export_items(actor=head)
+    data = excel.export_items(actor=head, at=timezone.now())
     before, counts = _snapshot(), _counts()
 
-    report = excel.import_items(actor=head, data=data)
+    report = excel.import_items(actor=head, data=data, at=timezone.now())
 
     assert report.errors == []
     assert report.created == report.updated == []
@@ -297,7 +311,7 @@ def test_it_leaves_everything_unchanged_when_the_export_is_imported_again(person
 
 
 def test_it_writes_one_sheet_per_part_with_a_frozen_chinese_header(personas, catalogue):
-    workbook = _open(excel.export_items(actor=personas.department_head))
+    workbook = _open(excel.export_items(actor=personas.department_head, at=timezone.now()))
 
     assert workbook.sheetnames == ["事项", "办理流程", "材料", "政策依据", "申请表单", "填写说明"]
     items = workbook["事项"]
@@ -350,10 +364,11 @@ def test_it_exports_only_the_items_the_user_maintains(personas, catalogue, licen
         department=personas.org.land,
         promised_limit=10,
         statutory_limit=20,
+        at=timezone.now(),
     )
 
-    mine = _open(excel.export_items(actor=personas.department_head))
-    everything = _open(excel.export_items(actor=None))
+    mine = _open(excel.export_items(actor=personas.department_head, at=timezone.now()))
+    everything = _open(excel.export_items(actor=None, at=timezone.now()))
 
     codes = [r[0] for r in mine["事项"].iter_rows(min_row=2, values_only=True)]
     assert "620500-ZRZY-XK-001" not in codes and len(codes) == 3
@@ -363,15 +378,17 @@ def test_it_exports_only_the_items_the_user_maintains(personas, catalogue, licen
 def test_it_neutralises_formulas_in_the_export_and_restores_the_text_on_import(personas, catalogue):
     head = personas.department_head
     food, _joint = catalogue
-    services.update_item(actor=head, item=food, name='=HYPERLINK("http://evil.example","点击")')
+    services.update_item(
+        actor=head, item=food, name='=HYPERLINK("http://evil.example","点击")', at=timezone.now()
+    )
 
-    data = excel.export_items(actor=head)
+    data = excel.export_items(actor=head, at=timezone.now())
     workbook = _open(data)
     cell = workbook["事项"].cell(_row_of(workbook, "事项", food.code), 2)
 
     assert cell.data_type == "s"
     assert cell.value == '\'=HYPERLINK("http://evil.example","点击")'
-    report = excel.import_items(actor=head, data=data)
+    report = excel.import_items(actor=head, data=data, at=timezone.now())
     assert report.errors == []
     food.refresh_from_db()
     assert food.name == '=HYPERLINK("http://evil.example","点击")'
@@ -384,7 +401,7 @@ def test_it_neutralises_formulas_in_the_export_and_restores_the_text_on_import(p
 def test_it_updates_an_existing_item_and_its_process_from_the_file(personas, catalogue):
     head = personas.department_head
     food, joint = catalogue
-    workbook = _open(excel.export_items(actor=head))
+    workbook = _open(excel.export_items(actor=head, at=timezone.now()))
     _set(workbook, "事项", food.code, "承诺时限", 10)
     steps = workbook["办理流程"]
     for row in steps.iter_rows(min_row=2):
@@ -395,7 +412,7 @@ def test_it_updates_an_existing_item_and_its_process_from_the_file(personas, cat
     _set(workbook, "事项", joint.code, "协办部门", None)
     _set(workbook, "事项", joint.code, "最长延期", 10)
 
-    report = excel.import_items(actor=head, data=_save(workbook))
+    report = excel.import_items(actor=head, data=_save(workbook), at=timezone.now())
 
     assert report.errors == []
     assert sorted(report.updated) == [food.code, joint.code]
@@ -423,7 +440,7 @@ def test_it_imports_nothing_when_one_row_is_invalid_and_names_the_row_and_column
 ):
     head = personas.department_head
     food, _joint = catalogue
-    workbook = _open(excel.export_items(actor=head))
+    workbook = _open(excel.export_items(actor=head, at=timezone.now()))
     _set(workbook, "事项", food.code, "承诺时限", 30)  # above the statutory 20
     _set(workbook, "事项", food.code, "事项名称", "食品经营许可（新）")
     workbook["事项"].append(
@@ -431,7 +448,7 @@ def test_it_imports_nothing_when_one_row_is_invalid_and_names_the_row_and_column
     )
     before, counts = _snapshot(), _counts()
 
-    report = excel.import_items(actor=head, data=_save(workbook))
+    report = excel.import_items(actor=head, data=_save(workbook), at=timezone.now())
 
     assert _snapshot() == before
     assert _counts() == counts
@@ -467,7 +484,9 @@ def test_it_reports_each_kind_of_bad_row_in_chinese_and_imports_nothing(
     counts = _counts()
     good = _item_row(事项编码="620500-SCJG-XK-101")
 
-    report = excel.import_items(actor=personas.department_head, data=_new_workbook([good, row]))
+    report = excel.import_items(
+        actor=personas.department_head, data=_new_workbook([good, row]), at=timezone.now()
+    )
 
     assert _counts() == counts
     assert [(e.sheet, e.row, e.column) for e in report.errors] == [("事项", 3, column)]
@@ -493,7 +512,7 @@ def test_it_reports_every_problem_of_every_sheet_at_once(personas, licence_type)
         ],
     )
 
-    report = excel.import_items(actor=personas.department_head, data=data)
+    report = excel.import_items(actor=personas.department_head, data=data, at=timezone.now())
 
     places = {(e.sheet, e.row, e.column) for e in report.errors}
     assert places == {
@@ -516,6 +535,7 @@ def test_it_refuses_rows_of_departments_outside_the_users_scope(personas, licenc
         department=personas.org.land,
         promised_limit=10,
         statutory_limit=20,
+        at=timezone.now(),
     )
     counts = _counts()
     data = _new_workbook(
@@ -526,7 +546,7 @@ def test_it_refuses_rows_of_departments_outside_the_users_scope(personas, licenc
         ]
     )
 
-    report = excel.import_items(actor=personas.department_head, data=data)
+    report = excel.import_items(actor=personas.department_head, data=data, at=timezone.now())
 
     assert [(e.row, e.column) for e in report.errors] == [(3, "责任部门编码"), (4, "事项编码")]
     assert _counts() == counts
@@ -536,7 +556,7 @@ def test_it_refuses_rows_of_departments_outside_the_users_scope(personas, licenc
 def test_it_refuses_a_cell_holding_a_formula(personas, licence_type):
     data = _new_workbook([_item_row(简称="=1+1")])
 
-    report = excel.import_items(actor=personas.department_head, data=data)
+    report = excel.import_items(actor=personas.department_head, data=data, at=timezone.now())
 
     assert [(e.row, e.column) for e in report.errors] == [(2, "简称")]
     assert not Item.objects.exists()
@@ -573,7 +593,7 @@ def test_it_creates_new_items_with_their_parts_and_new_policy_bases(personas, li
         ],
     )
 
-    report = excel.import_items(actor=personas.department_head, data=data)
+    report = excel.import_items(actor=personas.department_head, data=data, at=timezone.now())
 
     assert report.errors == [] and report.created == ["620500-SCJG-XK-100"]
     item = Item.objects.get(code="620500-SCJG-XK-100")
@@ -603,11 +623,11 @@ def test_it_keeps_the_blank_forms_of_materials_that_keep_their_name(personas, ca
         for m in food.materials.order_by("order")
     ]
     specs[0] = services.MaterialSpec(specs[0].name, blank_form_id=blank.pk)
-    services.set_materials(actor=head, item=food, materials=specs)
-    workbook = _open(excel.export_items(actor=head))
+    services.set_materials(actor=head, item=food, materials=specs, at=timezone.now())
+    workbook = _open(excel.export_items(actor=head, at=timezone.now()))
     _set(workbook, "材料", food.code, "备注", "请用黑色签字笔填写")
 
-    report = excel.import_items(actor=head, data=_save(workbook))
+    report = excel.import_items(actor=head, data=_save(workbook), at=timezone.now())
 
     assert report.updated == [food.code]
     material = food.materials.get(name="食品经营许可申请书")
@@ -616,7 +636,9 @@ def test_it_keeps_the_blank_forms_of_materials_that_keep_their_name(personas, ca
 
 
 def test_it_says_so_when_the_file_is_not_a_workbook(personas):
-    report = excel.import_items(actor=personas.department_head, data=b"PK\x03\x04 not really")
+    report = excel.import_items(
+        actor=personas.department_head, data=b"PK\x03\x04 not really", at=timezone.now()
+    )
 
     assert [str(e) for e in report.errors] == ["该文件不是 Excel 工作簿（.xlsx）。"]
 
@@ -624,10 +646,10 @@ def test_it_says_so_when_the_file_is_not_a_workbook(personas):
 def test_form_numbers_survive_the_round_trip(personas, catalogue):
     head = personas.department_head
     food, _joint = catalogue
-    data = excel.export_items(actor=head)
+    data = excel.export_items(actor=head, at=timezone.now())
     _delete_everything(head)
 
-    excel.import_items(actor=head, data=data)
+    excel.import_items(actor=head, data=data, at=timezone.now())
 
     area = FormField.objects.get(item__code=food.code, key="area")
     assert (area.min_value, area.max_value) == (Decimal("1"), Decimal("5000"))
@@ -667,7 +689,7 @@ def test_it_lets_a_department_head_export_and_import_through_the_office_pages(
 
 def test_the_import_page_shows_the_row_errors_and_imports_nothing(client, personas, catalogue):
     log_in(client, personas.department_head)
-    workbook = _open(excel.export_items(actor=personas.department_head))
+    workbook = _open(excel.export_items(actor=personas.department_head, at=timezone.now()))
     _set(workbook, "事项", "620500-SCJG-XK-002", "协办部门", None)
     counts = _counts()
     upload = SimpleUploadedFile("事项.xlsx", _save(workbook), content_type=XLSX)
@@ -693,7 +715,9 @@ def test_the_import_page_refuses_a_file_that_is_not_xlsx(client, personas, catal
 
 def test_staff_who_do_not_maintain_items_are_refused(client, personas, catalogue):
     log_in(client, personas.handler)
-    upload = SimpleUploadedFile("事项.xlsx", excel.export_items(actor=None), content_type=XLSX)
+    upload = SimpleUploadedFile(
+        "事项.xlsx", excel.export_items(actor=None, at=timezone.now()), content_type=XLSX
+    )
     counts = _counts()
 
     assert client.get("/office/catalog/transfer/").status_code == 403

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -104,7 +104,7 @@ def pdf_upload(name="营业执照.pdf"):
 
 def refusal(data, files=None, schema=FULL) -> ValidationFailed:
     with pytest.raises(ValidationFailed) as caught:
-        validate_submission(schema, data, files)
+        validate_submission(schema, data, files, at=timezone.now())
     return caught.value
 
 
@@ -263,24 +263,30 @@ def test_it_refuses_texts_longer_than_their_columns():
 
 def test_the_service_refuses_a_bad_schema_and_keeps_the_old_one(personas, item):
     services.set_form_fields(
-        actor=personas.department_head, item=item, fields=[FieldSpec("name", "姓名", "text")]
+        actor=personas.department_head,
+        item=item,
+        fields=[FieldSpec("name", "姓名", "text")],
+        at=timezone.now(),
     )
     with pytest.raises(ValidationFailed) as caught:
         services.set_form_fields(
             actor=personas.department_head,
             item=item,
             fields=[FieldSpec("name", "姓名", "text"), FieldSpec("kind", "类型", "choice")],
+            at=timezone.now(),
         )
     assert caught.value.fields == {"fields.1.choices": ["字段「类型」至少需要两个不同的选项。"]}
     assert list(item.form_fields.values_list("key", flat=True)) == ["name"]
 
 
 def test_a_saved_schema_works_from_its_rows(personas, item):
-    services.set_form_fields(actor=personas.department_head, item=item, fields=FULL)
+    services.set_form_fields(
+        actor=personas.department_head, item=item, fields=FULL, at=timezone.now()
+    )
     rows = list(item.form_fields.order_by("order"))
     assert schema_errors(rows) == {}
-    from_rows = validate_submission(rows, VALID, {"licence_scan": pdf_upload()})
-    from_specs = validate_submission(FULL, VALID, {"licence_scan": pdf_upload()})
+    from_rows = validate_submission(rows, VALID, {"licence_scan": pdf_upload()}, at=timezone.now())
+    from_specs = validate_submission(FULL, VALID, {"licence_scan": pdf_upload()}, at=timezone.now())
     assert {k: v for k, v in from_rows.items() if k != "licence_scan"} == {
         k: v for k, v in from_specs.items() if k != "licence_scan"
     }
@@ -399,7 +405,7 @@ def test_the_form_cleans_to_the_same_values_as_the_api():
     upload = pdf_upload()
     form = build_form_class(FULL)(post, {"schema-licence_scan": upload})
     assert form.is_valid(), form.errors
-    api = validate_submission(FULL, VALID, {"licence_scan": pdf_upload()})
+    api = validate_submission(FULL, VALID, {"licence_scan": pdf_upload()}, at=timezone.now())
     assert form.cleaned_data.keys() == api.keys()
     assert {k: v for k, v in form.cleaned_data.items() if k != "licence_scan"} == {
         k: v for k, v in api.items() if k != "licence_scan"
@@ -421,7 +427,7 @@ def test_a_key_named_like_a_form_attribute_is_just_a_field():
 
 def test_it_cleans_a_valid_submission_of_every_type():
     upload = pdf_upload()
-    cleaned = validate_submission(FULL, VALID, {"licence_scan": upload})
+    cleaned = validate_submission(FULL, VALID, {"licence_scan": upload}, at=timezone.now())
     assert cleaned == {
         "applicant_name": "张三",
         "postcode": "741000",
@@ -446,7 +452,7 @@ def test_it_gives_none_or_an_empty_list_for_empty_optional_fields():
         FieldSpec("scan", "附件", "file"),
         FieldSpec("n", "数量", "number"),
     ]
-    assert validate_submission(schema, {"note": "  ", "n": None}) == {
+    assert validate_submission(schema, {"note": "  ", "n": None}, at=timezone.now()) == {
         "note": None,
         "tags": [],
         "scan": None,
@@ -558,7 +564,7 @@ def test_it_refuses_data_that_is_not_an_object(data):
 
 def test_it_treats_no_data_as_an_empty_submission():
     schema = [FieldSpec("note", "备注", "text")]
-    assert validate_submission(schema, None) == {"note": None}
+    assert validate_submission(schema, None, at=timezone.now()) == {"note": None}
 
 
 json_values = st.recursive(
@@ -580,7 +586,7 @@ json_values = st.recursive(
 )
 def test_it_never_fails_on_odd_input(data):
     try:
-        cleaned = validate_submission(FULL, data)
+        cleaned = validate_submission(FULL, data, at=timezone.now())
     except ValidationFailed as exc:
         assert exc.fields and all(isinstance(m, str) for ms in exc.fields.values() for m in ms)
         json.dumps(exc.as_dict())
@@ -638,7 +644,7 @@ def test_it_describes_the_form_as_json_schema():
 
 def test_the_schema_patterns_match_what_the_server_accepts():
     schema = json_schema(FULL)["properties"]
-    cleaned = validate_submission(FULL, VALID, {"licence_scan": pdf_upload()})
+    cleaned = validate_submission(FULL, VALID, {"licence_scan": pdf_upload()}, at=timezone.now())
     for key in ("applicant_id", "credit_code", "mobile", "postcode"):
         assert re.fullmatch(schema[key]["pattern"], cleaned[key]), key
     for key in ("applicant_id", "credit_code", "mobile"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tongban.audit.models import AuditRecord
 from tongban.catalog import services
@@ -60,7 +61,9 @@ def new_item(personas, licence_type):
             "statutory_limit": 20,
         }
         fields.update(changes)
-        return lambda: services.create_item(actor=personas.department_head, **fields)
+        return lambda: services.create_item(
+            actor=personas.department_head, **fields, at=timezone.now()
+        )
 
     return make
 
@@ -72,7 +75,9 @@ def test_it_refuses_a_promised_limit_above_the_statutory_limit(new_item, item, p
         "承诺时限（25 个工作日）不得超过法定时限（20 个工作日）",
     )
     _refused(
-        lambda: services.update_item(actor=personas.department_head, item=item, promised_limit=21),
+        lambda: services.update_item(
+            actor=personas.department_head, item=item, promised_limit=21, at=timezone.now()
+        ),
         "promised_limit",
         "承诺时限（21 个工作日）不得超过法定时限（20 个工作日）",
     )
@@ -113,7 +118,9 @@ def test_it_refuses_step_limits_that_do_not_fit_the_promised_limit(item, persona
     steps = [StepSpec("受理", "window_clerk"), StepSpec("承办", "handler", 10)]
     steps += [StepSpec("审核", "section_head", 6)]
     _refused(
-        lambda: services.set_process(actor=personas.department_head, item=item, steps=steps),
+        lambda: services.set_process(
+            actor=personas.department_head, item=item, steps=steps, at=timezone.now()
+        ),
         "steps",
         "各环节时限（16 个工作日，另加协办部门并行办理 0 个工作日）超出了承诺时限 15 个工作日",
     )
@@ -135,7 +142,11 @@ def test_it_counts_the_assisting_departments_in_parallel_for_a_joint_item(joint_
     steps = [StepSpec(s.name, s.role, s.limit_days) for s in joint_item.steps.order_by("order")]
     _refused(
         lambda: services.set_process(
-            actor=personas.department_head, item=joint_item, steps=steps, assisting=assisting
+            actor=personas.department_head,
+            item=joint_item,
+            steps=steps,
+            assisting=assisting,
+            at=timezone.now(),
         ),
         "steps",
         "各环节时限（12 个工作日，另加协办部门并行办理 9 个工作日）超出了承诺时限 20 个工作日",
@@ -143,7 +154,11 @@ def test_it_counts_the_assisting_departments_in_parallel_for_a_joint_item(joint_
     # 8 for the slower assisting department fits: 12 + 8 = 20.
     assisting[1] = AssistingSpec(personas.org.county.pk, 8)
     services.set_process(
-        actor=personas.department_head, item=joint_item, steps=steps, assisting=assisting
+        actor=personas.department_head,
+        item=joint_item,
+        steps=steps,
+        assisting=assisting,
+        at=timezone.now(),
     )
     assert joint_item.assisting.count() == 2
 
@@ -169,7 +184,9 @@ def test_it_refuses_an_extension_above_the_statutory_cap(new_item, personas, ite
     )()
     assert joint.max_extension == 15
     _refused(
-        lambda: services.update_item(actor=personas.department_head, item=item, max_extension=12),
+        lambda: services.update_item(
+            actor=personas.department_head, item=item, max_extension=12, at=timezone.now()
+        ),
         "max_extension",
         "不得超过该办件类型允许的 10 个工作日",
     )
@@ -190,7 +207,7 @@ def test_it_refuses_a_duplicate_item_code(new_item, item):
 def test_it_refuses_to_change_an_item_code(item, personas):
     _refused(
         lambda: services.update_item(
-            actor=personas.department_head, item=item, code="620500-SCJG-XK-002"
+            actor=personas.department_head, item=item, code="620500-SCJG-XK-002", at=timezone.now()
         ),
         "code",
         "事项编码固定不变，不能修改",
@@ -202,19 +219,33 @@ def test_it_refuses_to_change_an_item_code(item, personas):
 def test_it_refuses_special_procedures_without_the_flag(item, personas):
     _refused(
         lambda: services.set_special_procedures(
-            actor=personas.department_head, item=item, procedures={"expert_review": 10}
+            actor=personas.department_head,
+            item=item,
+            procedures={"expert_review": 10},
+            at=timezone.now(),
         ),
         "special_procedures",
         "列出了特别程序，但事项未勾选“可能需要特别程序”",
     )
-    services.update_item(actor=personas.department_head, item=item, special_procedures_allowed=True)
+    services.update_item(
+        actor=personas.department_head,
+        item=item,
+        special_procedures_allowed=True,
+        at=timezone.now(),
+    )
     services.set_special_procedures(
-        actor=personas.department_head, item=item, procedures={"expert_review": 10}
+        actor=personas.department_head,
+        item=item,
+        procedures={"expert_review": 10},
+        at=timezone.now(),
     )
     # Nor may the flag be cleared while procedures are listed.
     _refused(
         lambda: services.update_item(
-            actor=personas.department_head, item=item, special_procedures_allowed=False
+            actor=personas.department_head,
+            item=item,
+            special_procedures_allowed=False,
+            at=timezone.now(),
         ),
         "special_procedures",
         "列出了特别程序，但事项未勾选“可能需要特别程序”",
@@ -222,10 +253,15 @@ def test_it_refuses_special_procedures_without_the_flag(item, personas):
 
 
 def test_it_refuses_a_special_procedure_without_a_limit(item, personas):
-    services.update_item(actor=personas.department_head, item=item, special_procedures_allowed=True)
+    services.update_item(
+        actor=personas.department_head,
+        item=item,
+        special_procedures_allowed=True,
+        at=timezone.now(),
+    )
     _refused(
         lambda: services.set_special_procedures(
-            actor=personas.department_head, item=item, procedures={"hearing": 0}
+            actor=personas.department_head, item=item, procedures={"hearing": 0}, at=timezone.now()
         ),
         "special_procedures",
         "特别程序“听证”的时限至少为 1 个工作日",
@@ -234,37 +270,49 @@ def test_it_refuses_a_special_procedure_without_a_limit(item, personas):
 
 def test_it_refuses_to_publish_without_process_materials_or_form(item, personas):
     services.set_process(
-        actor=personas.department_head, item=item, steps=[StepSpec("受理", "window_clerk")]
+        actor=personas.department_head,
+        item=item,
+        steps=[StepSpec("受理", "window_clerk")],
+        at=timezone.now(),
     )
     # No materials.
     _refused(
-        lambda: services.publish_item(actor=personas.department_head, item=item),
+        lambda: services.publish_item(actor=personas.department_head, item=item, at=timezone.now()),
         "is_published",
         "事项不能发布：没有申请材料。",
     )
     services.set_materials(
-        actor=personas.department_head, item=item, materials=[MaterialSpec("营业执照")]
+        actor=personas.department_head,
+        item=item,
+        materials=[MaterialSpec("营业执照")],
+        at=timezone.now(),
     )
-    services.update_item(actor=personas.department_head, item=item, online_allowed=True)
+    services.update_item(
+        actor=personas.department_head, item=item, online_allowed=True, at=timezone.now()
+    )
     _refused(
-        lambda: services.publish_item(actor=personas.department_head, item=item),
+        lambda: services.publish_item(actor=personas.department_head, item=item, at=timezone.now()),
         "is_published",
         "事项不能发布：允许网上申请但没有申请表单。",
     )
-    services.update_item(actor=personas.department_head, item=item, online_allowed=False)
-    services.publish_item(actor=personas.department_head, item=item)
+    services.update_item(
+        actor=personas.department_head, item=item, online_allowed=False, at=timezone.now()
+    )
+    services.publish_item(actor=personas.department_head, item=item, at=timezone.now())
     item.refresh_from_db()
     assert item.is_published
     # A published item must keep its materials and may not open online applications
     # without a form.
     _refused(
-        lambda: services.set_materials(actor=personas.department_head, item=item, materials=[]),
+        lambda: services.set_materials(
+            actor=personas.department_head, item=item, materials=[], at=timezone.now()
+        ),
         "is_published",
         "事项已发布，此修改将使其不完整：没有申请材料。请先撤回发布。",
     )
     _refused(
         lambda: services.update_item(
-            actor=personas.department_head, item=item, online_allowed=True
+            actor=personas.department_head, item=item, online_allowed=True, at=timezone.now()
         ),
         "is_published",
         "允许网上申请但没有申请表单",
@@ -274,7 +322,9 @@ def test_it_refuses_to_publish_without_process_materials_or_form(item, personas)
 def test_it_refuses_to_publish_an_item_without_a_process(item, personas):
     # The only way to an item without steps is a process with none: refused too.
     _refused(
-        lambda: services.set_process(actor=personas.department_head, item=item, steps=[]),
+        lambda: services.set_process(
+            actor=personas.department_head, item=item, steps=[], at=timezone.now()
+        ),
         "steps",
         "办理流程至少需要一个环节",
     )
@@ -284,7 +334,7 @@ def test_it_refuses_the_same_material_twice(item, personas):
     materials = [MaterialSpec("营业执照"), MaterialSpec("身份证"), MaterialSpec(" 营业 执照 ")]
     _refused(
         lambda: services.set_materials(
-            actor=personas.department_head, item=item, materials=materials
+            actor=personas.department_head, item=item, materials=materials, at=timezone.now()
         ),
         "materials",
         "材料“营业执照”重复列出",
@@ -302,6 +352,7 @@ def test_it_refuses_a_duplicate_assisting_department(joint_item, personas):
                 AssistingSpec(personas.org.land.pk, 3),
                 AssistingSpec(personas.org.land.pk, 4),
             ],
+            at=timezone.now(),
         ),
         "assisting",
         "同一协办部门被列出两次",
@@ -316,6 +367,7 @@ def test_it_refuses_the_lead_department_as_assisting(joint_item, personas):
             item=joint_item,
             steps=steps,
             assisting=[AssistingSpec(personas.org.market.pk, 3)],
+            at=timezone.now(),
         ),
         "assisting",
         "主办部门不能同时作为协办部门",
@@ -330,6 +382,7 @@ def test_it_refuses_assisting_departments_on_a_promised_item(item, personas):
             item=item,
             steps=steps,
             assisting=[AssistingSpec(personas.org.land.pk, 3)],
+            at=timezone.now(),
         ),
         "assisting",
         "只有联办件才有协办部门",
@@ -342,13 +395,17 @@ def test_it_refuses_two_steps_with_the_same_name_and_administrator_roles(item, p
             actor=personas.department_head,
             item=item,
             steps=[StepSpec("受理", "window_clerk"), StepSpec("受理", "handler")],
+            at=timezone.now(),
         ),
         "steps",
         "流程中有两个环节名称相同",
     )
     _refused(
         lambda: services.set_process(
-            actor=personas.department_head, item=item, steps=[StepSpec("审核", "system_admin")]
+            actor=personas.department_head,
+            item=item,
+            steps=[StepSpec("审核", "system_admin")],
+            at=timezone.now(),
         ),
         "steps",
         "环节“审核”：该角色不能办理办件",
@@ -379,6 +436,7 @@ def test_it_refuses_to_change_the_handling_type_when_the_steps_no_longer_fit(ite
             handling_type=HandlingType.IMMEDIATE,
             promised_limit=0,
             max_extension=0,
+            at=timezone.now(),
         ),
         "steps",
         "即办件的环节不设单独时限",
@@ -389,6 +447,7 @@ def test_it_refuses_to_change_the_handling_type_when_the_steps_no_longer_fit(ite
         item=item,
         fields={"handling_type": HandlingType.IMMEDIATE, "promised_limit": 0, "max_extension": 0},
         steps=[StepSpec("受理", "window_clerk"), StepSpec("办结", "window_clerk")],
+        at=timezone.now(),
     )
     item.refresh_from_db()
     assert item.handling_type == HandlingType.IMMEDIATE

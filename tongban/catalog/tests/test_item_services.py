@@ -52,6 +52,7 @@ def test_it_fits_the_default_process_of_a_joint_item_beside_its_assisting_depart
         promised_limit=20,
         statutory_limit=45,
         assisting=[AssistingSpec(personas.org.land.pk, 8)],
+        at=timezone.now(),
     )
     lead = sum(limit or 0 for _n, _r, limit in _steps(item))
     assert lead == 12  # 20 − 8 for the assisting department working in parallel
@@ -67,6 +68,7 @@ def test_it_gives_an_immediate_item_steps_without_limits(personas, licence_type)
         department=personas.org.market,
         handling_type=HandlingType.IMMEDIATE,
         promised_limit=0,
+        at=timezone.now(),
     )
     assert [limit for _n, _r, limit in _steps(item)] == [None] * 5
     assert item.max_extension == 0
@@ -90,16 +92,23 @@ def test_it_changes_an_item_and_records_only_what_changed(item, personas):
     assert record.after == {"promised_limit": 18, "contact_phone": "0938-1"}
     assert record.at == AT
     # Saving the same values again changes nothing and records nothing.
-    services.update_item(actor=personas.department_head, item=item, promised_limit=18)
+    services.update_item(
+        actor=personas.department_head, item=item, promised_limit=18, at=timezone.now()
+    )
     assert AuditRecord.objects.filter(action="item.update").count() == 1
 
 
 def test_it_keeps_the_staff_of_steps_that_keep_their_name(item, personas):
     undertake = item.steps.get(name="承办")
-    services.assign_staff(actor=personas.department_head, step=undertake, users=[personas.handler])
+    services.assign_staff(
+        actor=personas.department_head, step=undertake, users=[personas.handler], at=timezone.now()
+    )
     review = item.steps.get(name="审核")
     services.assign_staff(
-        actor=personas.department_head, step=review, users=[personas.section_head]
+        actor=personas.department_head,
+        step=review,
+        users=[personas.section_head],
+        at=timezone.now(),
     )
 
     services.set_process(
@@ -132,20 +141,33 @@ def test_it_keeps_the_staff_of_steps_that_keep_their_name(item, personas):
 
 def test_it_writes_one_audit_row_per_changed_part(item, personas):
     basis = services.save_policy_basis(
-        actor=personas.department_head, name="中华人民共和国食品安全法", clause="第三十五条"
+        actor=personas.department_head,
+        name="中华人民共和国食品安全法",
+        clause="第三十五条",
+        at=timezone.now(),
     )
-    services.update_item(actor=personas.department_head, item=item, special_procedures_allowed=True)
+    services.update_item(
+        actor=personas.department_head,
+        item=item,
+        special_procedures_allowed=True,
+        at=timezone.now(),
+    )
     services.set_materials(
         actor=personas.department_head,
         item=item,
         materials=[MaterialSpec("食品经营许可申请书"), MaterialSpec("营业执照", form="copy")],
+        at=timezone.now(),
     )
     services.set_special_procedures(
-        actor=personas.department_head, item=item, procedures={"onsite_check": 5}
+        actor=personas.department_head, item=item, procedures={"onsite_check": 5}, at=timezone.now()
     )
-    services.set_item_links(actor=personas.department_head, item=item, basis=[basis])
-    services.publish_item(actor=personas.department_head, item=item)
-    services.publish_item(actor=personas.department_head, item=item, published=False)
+    services.set_item_links(
+        actor=personas.department_head, item=item, basis=[basis], at=timezone.now()
+    )
+    services.publish_item(actor=personas.department_head, item=item, at=timezone.now())
+    services.publish_item(
+        actor=personas.department_head, item=item, published=False, at=timezone.now()
+    )
 
     actions = list(
         AuditRecord.objects.filter(object_type="catalog.item", object_id=str(item.pk))
@@ -168,7 +190,7 @@ def test_it_writes_one_audit_row_per_changed_part(item, personas):
 
 
 def test_it_saves_a_whole_definition_in_one_transaction(personas, licence_type):
-    theme = services.save_theme(actor=None, kind="theme", name="市场准入")
+    theme = services.save_theme(actor=None, kind="theme", name="市场准入", at=timezone.now())
     item = services.save_item_definition(
         actor=personas.department_head,
         fields={
@@ -184,6 +206,7 @@ def test_it_saves_a_whole_definition_in_one_transaction(personas, licence_type):
         materials=[MaterialSpec("申请书")],
         special_procedures={"testing": 20},
         themes=[theme],
+        at=timezone.now(),
     )
     assert _steps(item) == [("受理", "window_clerk", None), ("承办", "handler", 10)]
     assert list(item.materials.values_list("name", flat=True)) == ["申请书"]
@@ -196,14 +219,14 @@ def test_it_saves_a_whole_definition_in_one_transaction(personas, licence_type):
 
 def test_it_lets_the_department_head_maintain_the_department_items(item, personas):
     assert access.can_manage_department_items(personas.department_head, personas.org.market)
-    services.update_item(actor=personas.department_head, item=item, fee="不收费")
+    services.update_item(actor=personas.department_head, item=item, fee="不收费", at=timezone.now())
 
 
 def test_it_refuses_a_department_head_of_another_department(item, personas):
     other_head = make_user("landhead", RoleCode.DEPARTMENT_HEAD, department=personas.org.land)
     count = AuditRecord.objects.count()
     with pytest.raises(PermissionDenied):
-        services.update_item(actor=other_head, item=item, promised_limit=10)
+        services.update_item(actor=other_head, item=item, promised_limit=10, at=timezone.now())
     with pytest.raises(PermissionDenied):
         services.create_item(
             actor=other_head,
@@ -212,6 +235,7 @@ def test_it_refuses_a_department_head_of_another_department(item, personas):
             item_type=item.item_type,
             department=personas.org.market,
             promised_limit=5,
+            at=timezone.now(),
         )
     item.refresh_from_db()
     assert item.promised_limit == 15
@@ -220,18 +244,22 @@ def test_it_refuses_a_department_head_of_another_department(item, personas):
 
 def test_it_refuses_an_outsider(item, personas):
     with pytest.raises(PermissionDenied):
-        services.update_item(actor=personas.outsider, item=item, promised_limit=10)
+        services.update_item(
+            actor=personas.outsider, item=item, promised_limit=10, at=timezone.now()
+        )
     with pytest.raises(NotFound):
         access.get_item_for(personas.outsider, item.code, action="manage")
 
 
 def test_it_refuses_a_handler_without_the_catalogue_module(item, personas):
     with pytest.raises(PermissionDenied):
-        services.update_item(actor=personas.handler, item=item, promised_limit=10)
+        services.update_item(
+            actor=personas.handler, item=item, promised_limit=10, at=timezone.now()
+        )
     with pytest.raises(PermissionDenied):
-        services.publish_item(actor=personas.handler, item=item)
+        services.publish_item(actor=personas.handler, item=item, at=timezone.now())
     with pytest.raises(PermissionDenied):
-        services.save_policy_basis(actor=personas.handler, name="某法")
+        services.save_policy_basis(actor=personas.handler, name="某法", at=timezone.now())
 
 
 def test_it_refuses_the_administrators_even_with_the_module(item, personas):
@@ -241,12 +269,14 @@ def test_it_refuses_the_administrators_even_with_the_module(item, personas):
     )
     personas.system_admin.forget_cached_roles()
     with pytest.raises(PermissionDenied):
-        services.update_item(actor=personas.system_admin, item=item, promised_limit=10)
+        services.update_item(
+            actor=personas.system_admin, item=item, promised_limit=10, at=timezone.now()
+        )
 
 
 def test_it_lets_the_city_centre_maintain_every_department_items(item, personas, centre):
     assert access.catalogue_covers_everything(centre)
-    services.update_item(actor=centre, item=item, promised_limit=17)
+    services.update_item(actor=centre, item=item, promised_limit=17, at=timezone.now())
     land_item = services.create_item(
         actor=centre,
         code="620500-ZRZY-XK-001",
@@ -255,14 +285,17 @@ def test_it_lets_the_city_centre_maintain_every_department_items(item, personas,
         department=personas.org.land,
         promised_limit=15,
         statutory_limit=20,
+        at=timezone.now(),
     )
     assert land_item.department == personas.org.land
     item.refresh_from_db()
     assert item.promised_limit == 17
     # Themes are city-wide: the centre maintains them, a department head does not.
-    services.save_theme(actor=centre, kind="life_event", name="开办企业")
+    services.save_theme(actor=centre, kind="life_event", name="开办企业", at=timezone.now())
     with pytest.raises(PermissionDenied):
-        services.save_theme(actor=personas.department_head, kind="life_event", name="出生")
+        services.save_theme(
+            actor=personas.department_head, kind="life_event", name="出生", at=timezone.now()
+        )
     assert list(Theme.objects.values_list("name", flat=True)) == ["开办企业"]
 
 
@@ -289,6 +322,7 @@ def test_it_lets_a_county_hall_maintain_its_county_items(personas, licence_type)
         department=bureau,
         promised_limit=3,
         statutory_limit=15,
+        at=timezone.now(),
     )
 
 
@@ -297,32 +331,44 @@ def test_it_shows_drafts_only_to_those_who_maintain_them(item, personas):
         access.get_item_for(personas.outsider, item.code)
     assert access.get_item_for(personas.department_head, item.code) == item
     services.set_materials(
-        actor=personas.department_head, item=item, materials=[MaterialSpec("申请书")]
+        actor=personas.department_head,
+        item=item,
+        materials=[MaterialSpec("申请书")],
+        at=timezone.now(),
     )
-    services.publish_item(actor=personas.department_head, item=item)
+    services.publish_item(actor=personas.department_head, item=item, at=timezone.now())
     assert access.get_item_for(personas.outsider, item.code) == item
 
 
 def test_it_deletes_a_draft_but_not_a_published_item(item, personas):
     services.set_materials(
-        actor=personas.department_head, item=item, materials=[MaterialSpec("申请书")]
+        actor=personas.department_head,
+        item=item,
+        materials=[MaterialSpec("申请书")],
+        at=timezone.now(),
     )
-    services.publish_item(actor=personas.department_head, item=item)
+    services.publish_item(actor=personas.department_head, item=item, at=timezone.now())
     with pytest.raises(ActionNotAllowed):
-        services.delete_item(actor=personas.department_head, item=item)
-    services.publish_item(actor=personas.department_head, item=item, published=False)
-    services.delete_item(actor=personas.department_head, item=item)
+        services.delete_item(actor=personas.department_head, item=item, at=timezone.now())
+    services.publish_item(
+        actor=personas.department_head, item=item, published=False, at=timezone.now()
+    )
+    services.delete_item(actor=personas.department_head, item=item, at=timezone.now())
     assert not Item.objects.filter(pk=item.pk).exists()
     assert AuditRecord.objects.filter(action="item.delete", object_id=str(item.pk)).exists()
 
 
 def test_it_keeps_a_policy_basis_cited_by_an_item(item, personas):
-    basis = services.save_policy_basis(actor=personas.department_head, name="行政许可法")
-    services.set_item_links(actor=personas.department_head, item=item, basis=[basis])
+    basis = services.save_policy_basis(
+        actor=personas.department_head, name="行政许可法", at=timezone.now()
+    )
+    services.set_item_links(
+        actor=personas.department_head, item=item, basis=[basis], at=timezone.now()
+    )
     with pytest.raises(ActionNotAllowed) as caught:
-        services.delete_policy_basis(actor=personas.department_head, basis=basis)
+        services.delete_policy_basis(actor=personas.department_head, basis=basis, at=timezone.now())
     assert "620500-SCJG-XK-001" in str(caught.value.message)
-    services.set_item_links(actor=personas.department_head, item=item, basis=[])
-    services.delete_policy_basis(actor=personas.department_head, basis=basis)
+    services.set_item_links(actor=personas.department_head, item=item, basis=[], at=timezone.now())
+    services.delete_policy_basis(actor=personas.department_head, basis=basis, at=timezone.now())
     assert not PolicyBasis.objects.exists()
     assert AuditRecord.objects.filter(action="basis.delete").count() == 1

@@ -27,11 +27,19 @@ def _make(code, name, *, department, item_type, publish=True, **fields):
     fields.setdefault("promised_limit", 10)
     fields.setdefault("statutory_limit", 20)
     item = services.create_item(
-        actor=None, code=code, name=name, item_type=item_type, department=department, **fields
+        actor=None,
+        code=code,
+        name=name,
+        item_type=item_type,
+        department=department,
+        **fields,
+        at=timezone.now(),
     )
     if publish:
-        services.set_materials(actor=None, item=item, materials=[MaterialSpec("申请书")])
-        services.publish_item(actor=None, item=item)
+        services.set_materials(
+            actor=None, item=item, materials=[MaterialSpec("申请书")], at=timezone.now()
+        )
+        services.publish_item(actor=None, item=item, at=timezone.now())
     return item
 
 
@@ -152,8 +160,11 @@ def test_it_filters_by_online_and_published(personas, catalogue):
         actor=None,
         item=catalogue["planning"],
         fields=[services.FieldSpec("project", "项目名称", "text", required=True)],
+        at=timezone.now(),
     )
-    services.update_item(actor=None, item=catalogue["planning"], online_allowed=True)
+    services.update_item(
+        actor=None, item=catalogue["planning"], online_allowed=True, at=timezone.now()
+    )
     assert _codes(personas.handler, online=True) == ["620500-ZRZY-XK-001"]
     assert _codes(personas.department_head, published=False) == ["620500-SCJG-XK-002"]
     assert _codes(personas.handler, published=False) == []

@@ -39,7 +39,10 @@ def undertake(item):
 def test_it_assigns_staff_of_the_department_holding_the_role(item, personas, undertake):
     colleague = make_user("handler2", RoleCode.HANDLER, department=personas.org.market)
     services.assign_staff(
-        actor=personas.department_head, step=undertake, users=[personas.handler, colleague]
+        actor=personas.department_head,
+        step=undertake,
+        users=[personas.handler, colleague],
+        at=timezone.now(),
     )
     assert _staff(undertake) == ["handler", "handler2"]
     record = AuditRecord.objects.get(action="item.staff")
@@ -48,7 +51,9 @@ def test_it_assigns_staff_of_the_department_holding_the_role(item, personas, und
     assert record.before == {"step": "承办", "staff": []}
     assert record.after == {"step": "承办", "staff": ["handler", "handler2"]}
     # Replacing the list removes those left out.
-    services.assign_staff(actor=personas.department_head, step=undertake, users=[colleague])
+    services.assign_staff(
+        actor=personas.department_head, step=undertake, users=[colleague], at=timezone.now()
+    )
     assert _staff(undertake) == ["handler2"]
 
 
@@ -63,7 +68,10 @@ def test_it_refuses_people_who_do_not_qualify(personas, undertake, who, message)
     before = _state()
     with pytest.raises(ValidationFailed) as caught:
         services.assign_staff(
-            actor=personas.department_head, step=undertake, users=[getattr(personas, who)]
+            actor=personas.department_head,
+            step=undertake,
+            users=[getattr(personas, who)],
+            at=timezone.now(),
         )
     assert "不能为环节“承办”指定人员" in caught.value.fields["users"][0]
     assert message in caught.value.fields["users"][0]
@@ -76,7 +84,10 @@ def test_it_refuses_a_disabled_account(personas, undertake):
     before = _state()
     with pytest.raises(ValidationFailed) as caught:
         services.assign_staff(
-            actor=personas.department_head, step=undertake, users=[personas.handler]
+            actor=personas.department_head,
+            step=undertake,
+            users=[personas.handler],
+            at=timezone.now(),
         )
     assert "李承办 的账号已停用" in caught.value.message
     assert _state() == before
@@ -86,7 +97,9 @@ def test_it_refuses_a_city_level_holder_of_the_role(personas, undertake):
     # Someone above the department (the city government) does not work in it.
     city_handler = make_user("cityhandler", RoleCode.HANDLER, department=personas.org.city)
     with pytest.raises(ValidationFailed) as caught:
-        services.assign_staff(actor=personas.department_head, step=undertake, users=[city_handler])
+        services.assign_staff(
+            actor=personas.department_head, step=undertake, users=[city_handler], at=timezone.now()
+        )
     assert "不在天水市市场监督管理局工作" in caught.value.message
 
 
@@ -98,12 +111,17 @@ def test_it_takes_a_step_at_a_section_from_that_section_only(item, personas):
             StepSpec("受理", "window_clerk"),
             StepSpec("承办", "handler", 10, department_id=personas.org.market_section.pk),
         ],
+        at=timezone.now(),
     )
     step = item.steps.get(name="承办")
     elsewhere = make_user("handler3", RoleCode.HANDLER, department=personas.org.market)
-    services.assign_staff(actor=personas.department_head, step=step, users=[personas.handler])
+    services.assign_staff(
+        actor=personas.department_head, step=step, users=[personas.handler], at=timezone.now()
+    )
     with pytest.raises(ValidationFailed) as caught:
-        services.assign_staff(actor=personas.department_head, step=step, users=[elsewhere])
+        services.assign_staff(
+            actor=personas.department_head, step=step, users=[elsewhere], at=timezone.now()
+        )
     assert "不在登记注册科工作" in caught.value.message
     assert _staff(step) == ["handler"]
 
@@ -112,12 +130,14 @@ def test_it_refuses_those_who_do_not_maintain_the_item(personas, undertake):
     land_head = make_user("landhead", RoleCode.DEPARTMENT_HEAD, department=personas.org.land)
     for actor in (personas.handler, land_head):
         with pytest.raises(PermissionDenied):
-            services.assign_staff(actor=actor, step=undertake, users=[personas.handler])
+            services.assign_staff(
+                actor=actor, step=undertake, users=[personas.handler], at=timezone.now()
+            )
     assert _staff(undertake) == []
 
 
 def test_it_lets_the_centre_keep_the_list_for_the_department(centre, personas, undertake):
-    services.assign_staff(actor=centre, step=undertake, users=[personas.handler])
+    services.assign_staff(actor=centre, step=undertake, users=[personas.handler], at=timezone.now())
     assert _staff(undertake) == ["handler"]
 
 

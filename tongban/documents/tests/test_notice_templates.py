@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.accounts.testing import log_in
 from tongban.audit.models import AuditRecord
@@ -24,7 +25,7 @@ def _html(client, case, kind="acceptance") -> str:
 
 def test_it_prints_with_the_saved_template(client, personas, notice_cases):
     template = services.save_notice_template(
-        actor=personas.system_admin, kind="acceptance", html=GOOD
+        actor=personas.system_admin, kind="acceptance", html=GOOD, at=timezone.now()
     )
     assert template.version == 1 and template.is_active
     assert AuditRecord.objects.filter(action="notice_template.save").exists()
@@ -50,9 +51,13 @@ def test_it_prints_with_the_saved_template(client, personas, notice_cases):
 def test_it_refuses_a_broken_or_unsafe_template_and_keeps_the_previous(
     client, personas, notice_cases, broken
 ):
-    services.save_notice_template(actor=personas.system_admin, kind="acceptance", html=GOOD)
+    services.save_notice_template(
+        actor=personas.system_admin, kind="acceptance", html=GOOD, at=timezone.now()
+    )
     with pytest.raises(notices.TemplateBroken) as refused:
-        services.save_notice_template(actor=personas.system_admin, kind="acceptance", html=broken)
+        services.save_notice_template(
+            actor=personas.system_admin, kind="acceptance", html=broken, at=timezone.now()
+        )
     assert "html" in refused.value.fields
     assert str(refused.value.message)  # says why
     in_use = NoticeTemplate.objects.in_use("acceptance")
@@ -71,7 +76,9 @@ def test_it_escapes_values_in_the_html_template(db):
 
 def test_it_lets_only_system_administrators_save_templates(personas):
     with pytest.raises(PermissionDenied):
-        services.save_notice_template(actor=personas.handler, kind="acceptance", html=GOOD)
+        services.save_notice_template(
+            actor=personas.handler, kind="acceptance", html=GOOD, at=timezone.now()
+        )
     assert not NoticeTemplate.objects.exists()
 
 
@@ -88,6 +95,7 @@ def test_it_uses_an_uploaded_word_template(client, personas, notice_cases):
         html=GOOD,
         docx=buffer.getvalue(),
         docx_name="acceptance.docx",
+        at=timezone.now(),
     )
     case = notice_cases["acceptance"]
     log_in(client, personas.handler)
@@ -117,7 +125,11 @@ def test_it_refuses_an_unsafe_word_template(personas, placeholder):
     source.save(buffer)
     with pytest.raises(notices.TemplateBroken) as refused:
         services.save_notice_template(
-            actor=personas.system_admin, kind="acceptance", html=GOOD, docx=buffer.getvalue()
+            actor=personas.system_admin,
+            kind="acceptance",
+            html=GOOD,
+            docx=buffer.getvalue(),
+            at=timezone.now(),
         )
     assert "docx_file" in refused.value.fields
     assert not NoticeTemplate.objects.exists()
@@ -126,7 +138,11 @@ def test_it_refuses_an_unsafe_word_template(personas, placeholder):
 def test_it_refuses_a_file_that_is_not_a_word_document(personas):
     with pytest.raises(Exception) as not_docx:
         services.save_notice_template(
-            actor=personas.system_admin, kind="acceptance", html=GOOD, docx=b"not a zip"
+            actor=personas.system_admin,
+            kind="acceptance",
+            html=GOOD,
+            docx=b"not a zip",
+            at=timezone.now(),
         )
     assert "docx_file" in not_docx.value.fields
     assert not NoticeTemplate.objects.exists()
@@ -173,8 +189,10 @@ def test_it_keeps_the_admin_away_from_other_staff(client, personas):
 
 
 def test_it_restores_the_built_in_template(client, personas, notice_cases):
-    services.save_notice_template(actor=personas.system_admin, kind="acceptance", html=GOOD)
-    services.restore_default(actor=personas.system_admin, kind="acceptance")
+    services.save_notice_template(
+        actor=personas.system_admin, kind="acceptance", html=GOOD, at=timezone.now()
+    )
+    services.restore_default(actor=personas.system_admin, kind="acceptance", at=timezone.now())
     assert NoticeTemplate.objects.in_use("acceptance") is None
     log_in(client, personas.handler)
     assert "id='custom'" not in _html(client, notice_cases["acceptance"])

@@ -56,7 +56,9 @@ def store(name: str, data: bytes, allowed=files.FORMS) -> StoredFile:
 
 def dictionary_entry(model, create, name: str, **kwargs):
     """A dictionary entry (seeded by migrations, but gone after a live-server flush)."""
-    return model.objects.filter(name=name).first() or create(actor=None, name=name, **kwargs)
+    return model.objects.filter(name=name).first() or create(
+        actor=None, name=name, at=timezone.now(), **kwargs
+    )
 
 
 @dataclass
@@ -79,13 +81,18 @@ class Catalogue:
 
 
 def publish(item: Item, *, actor, materials, basis=(), themes=(), categories=(), form=()) -> Item:
-    services.set_materials(actor=actor, item=item, materials=materials)
+    services.set_materials(actor=actor, item=item, materials=materials, at=timezone.now())
     if form:
-        services.set_form_fields(actor=actor, item=item, fields=form)
+        services.set_form_fields(actor=actor, item=item, fields=form, at=timezone.now())
     services.set_item_links(
-        actor=actor, item=item, basis=basis, themes=themes, application_categories=categories
+        actor=actor,
+        item=item,
+        basis=basis,
+        themes=themes,
+        application_categories=categories,
+        at=timezone.now(),
     )
-    return services.publish_item(actor=actor, item=item)
+    return services.publish_item(actor=actor, item=item, at=timezone.now())
 
 
 def build_catalogue(personas) -> Catalogue:
@@ -132,8 +139,11 @@ def build_catalogue(personas) -> Catalogue:
         clause="第三十五条 国家对食品生产经营实行许可制度。",
         effective_date=dt.date(2015, 10, 1),
         document=law,
+        at=timezone.now(),
     )
-    draft_basis = services.save_policy_basis(actor=None, name="某草案", document=draft_law)
+    draft_basis = services.save_policy_basis(
+        actor=None, name="某草案", document=draft_law, at=timezone.now()
+    )
 
     food = services.create_item(
         actor=head,
@@ -155,6 +165,7 @@ def build_catalogue(personas) -> Catalogue:
         complaint_phone="0938-12345",
         result_name="食品经营许可证",
         online_allowed=True,
+        at=timezone.now(),
     )
     publish(
         food,
@@ -180,7 +191,10 @@ def build_catalogue(personas) -> Catalogue:
         ],
     )
     services.set_special_procedures(
-        actor=head, item=food, procedures={"onsite_check": 10, "expert_review": 15}
+        actor=head,
+        item=food,
+        procedures={"onsite_check": 10, "expert_review": 15},
+        at=timezone.now(),
     )
 
     residence = services.create_item(
@@ -193,6 +207,7 @@ def build_catalogue(personas) -> Catalogue:
         promised_limit=0,
         statutory_limit=15,
         conditions="在本区居住半年以上",
+        at=timezone.now(),
     )
     publish(
         residence,
@@ -212,6 +227,7 @@ def build_catalogue(personas) -> Catalogue:
         promised_limit=20,
         statutory_limit=20,
         assisting=[AssistingSpec(org.market.pk, 5, "核查经营范围")],
+        at=timezone.now(),
     )
     publish(planning, actor=None, materials=[MaterialSpec("建设工程规划许可申请表")])
 
@@ -223,13 +239,15 @@ def build_catalogue(personas) -> Catalogue:
         department=org.market,
         promised_limit=10,
         statutory_limit=20,
+        at=timezone.now(),
     )
     services.set_materials(
         actor=head,
         item=draft,
         materials=[MaterialSpec("草稿材料", blank_form_id=blank.pk)],
+        at=timezone.now(),
     )
-    services.set_item_links(actor=head, item=draft, basis=[draft_basis])
+    services.set_item_links(actor=head, item=draft, basis=[draft_basis], at=timezone.now())
 
     yesterday = local_date(now()) - dt.timedelta(days=1)
     expired = services.create_item(
@@ -242,6 +260,7 @@ def build_catalogue(personas) -> Catalogue:
         statutory_limit=20,
         valid_from=yesterday - dt.timedelta(days=30),
         valid_to=yesterday,
+        at=timezone.now(),
     )
     publish(
         expired,

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.catalog import services
 from tongban.core import files
@@ -108,6 +109,8 @@ def test_it_refuses_the_policy_document_once_its_last_item_is_withdrawn(
     url = reverse("portal:basis_document", args=[catalogue.basis.pk])
     assert client.get(url).status_code == 200
 
-    services.publish_item(actor=personas.department_head, item=catalogue.food, published=False)
+    services.publish_item(
+        actor=personas.department_head, item=catalogue.food, published=False, at=timezone.now()
+    )
 
     assert client.get(url).status_code == 404

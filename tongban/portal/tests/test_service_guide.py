@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tongban.catalog import services
 from tongban.catalog.models import HandlingType
@@ -136,9 +137,12 @@ def add_published_items(catalogue, personas, count: int) -> None:
             department=personas.org.market,
             handling_type=HandlingType.IMMEDIATE,
             promised_limit=0,
+            at=timezone.now(),
         )
-        services.set_materials(actor=None, item=item, materials=[MaterialSpec("申请表")])
-        services.publish_item(actor=None, item=item)
+        services.set_materials(
+            actor=None, item=item, materials=[MaterialSpec("申请表")], at=timezone.now()
+        )
+        services.publish_item(actor=None, item=item, at=timezone.now())
 
 
 def test_it_paginates_twenty_results_a_page(client, catalogue, personas):
@@ -237,7 +241,9 @@ def test_it_answers_404_for_an_unknown_code(client, catalogue):
 
 
 def test_it_answers_404_once_an_item_is_withdrawn(client, catalogue, personas):
-    services.publish_item(actor=personas.department_head, item=catalogue.food, published=False)
+    services.publish_item(
+        actor=personas.department_head, item=catalogue.food, published=False, at=timezone.now()
+    )
 
     assert item_page(client, catalogue.food.code).status_code == 404
     assert codes(guide(client, q="食品经营")) == []

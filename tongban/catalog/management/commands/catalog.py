@@ -20,7 +20,7 @@ from tongban.accounts.models import Department
 from tongban.catalog import excel
 from tongban.catalog.excel_views import MAX_IMPORT_SIZE
 from tongban.catalog.models import Item
-from tongban.core import files
+from tongban.core import clock, files
 from tongban.core.errors import DomainError
 
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 )
             items = items.filter(department__path__startswith=department.path)
         target = Path(options["output"])
-        data = excel.export_items(actor=None, items=items)
+        data = excel.export_items(actor=None, items=items, at=clock.now())
         try:
             target.write_bytes(data)
         except OSError as exc:
@@ -78,7 +78,7 @@ class Command(BaseCommand):
                 )
             except DomainError as exc:
                 raise CommandError(str(exc.message)) from exc
-        report = excel.import_items(actor=None, data=data)
+        report = excel.import_items(actor=None, data=data, at=clock.now())
         if not report.ok:
             for error in report.sorted_errors():
                 self.stderr.write(str(error))
