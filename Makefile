@@ -11,6 +11,8 @@ demo: setup
 	$(BIN)/tongban demo --port $(PORT)
 
 test: setup-test
+	$(BIN)/lint-imports
+	TONGBAN_TESTING=1 $(BIN)/mypy
 	TONGBAN_TESTING=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 setup: $(VENV)/.base-installed node_modules/.installed messages
@@ -45,6 +47,8 @@ messages:
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	TONGBAN_TESTING=1 $(BIN)/mypy
 
 format:
 	$(BIN)/ruff format .
