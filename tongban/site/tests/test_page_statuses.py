@@ -134,7 +134,10 @@ class Demo:
         )
         self.step = self.item.steps.order_by("order", "pk").first()
         self.card = (
-            Card.objects.filter(case__department__code=DEPARTMENT)
+            Card.objects.filter(
+                subject_kind="case",
+                subject_id__in=Case.objects.filter(department__code=DEPARTMENT).values("pk"),
+            )
             .order_by("issued_at", "pk")
             .first()
             or Card.objects.order_by("issued_at", "pk").first()

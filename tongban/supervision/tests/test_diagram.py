@@ -80,8 +80,9 @@ def _joint_item(personas):
             AssistingSpec(housing.pk, 5, "结构安全审查"),
         ],
         materials=[catalog.MaterialSpec("户外广告设置申请表", required=True, essential=True)],
+        at=timezone.now(),
     )
-    catalog.publish_item(actor=None, item=item)
+    catalog.publish_item(actor=None, item=item, at=timezone.now())
     return item
 
 
