@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import pyotp
 import qrcode
@@ -30,10 +31,12 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
@@ -47,6 +50,9 @@ from tongban.core.services import require_role
 from . import services as accounts
 from .models import LoginThrottle, LoginThrottleKind, TOTPDevice, User, UserSession
 from .roles import RoleCode
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Session keys (the session is signed and stored server-side).
 SESSION_LOGIN_AT = "tb_login_at"  # POSIX seconds of the login: absolute lifetime
@@ -65,7 +71,7 @@ class LoginRefused(DomainError):
     code = "login_refused"
     status = 401
 
-    def __init__(self, message, *, locked_until: dt.datetime | None = None):
+    def __init__(self, message: StrOrPromise, *, locked_until: dt.datetime | None = None):
         super().__init__(message)
         self.locked_until = locked_until
 
@@ -85,7 +91,7 @@ def normalise_username(username: str) -> str:
 def _keys(username: str, ip: str | None) -> list[tuple[str, str]]:
     # Always in this order, so that concurrent attempts lock the rows in the same
     # order and cannot deadlock.
-    keys = [(LoginThrottleKind.USERNAME, normalise_username(username))]
+    keys: list[tuple[str, str]] = [(LoginThrottleKind.USERNAME, normalise_username(username))]
     if ip:
         keys.append((LoginThrottleKind.IP, ip))
     return keys
@@ -198,6 +204,14 @@ def lock_status(*, username: str, ip: str | None, at: dt.datetime) -> dt.datetim
     return max(ends) if ends else None
 
 
+def locked_out(locked_until: dt.datetime | None) -> LoginRefused:
+    """The refusal of a locked account or address (the generic one if the lock has
+    just ended)."""
+    if locked_until is None:
+        return LoginRefused(generic_failure_message())
+    return LoginRefused(locked_message(locked_until), locked_until=locked_until)
+
+
 def locked_message(locked_until: dt.datetime) -> str:
     local = timezone.localtime(locked_until, clock.LOCAL_TZ)
     # Shown to the minute, rounded up: "locked until 10:31" must not refuse at 10:31.
@@ -235,7 +249,7 @@ def authenticate_staff(*, username: str, password: str, ip: str | None, at: dt.d
             at=at,
             ip=ip,
         )
-        raise LoginRefused(locked_message(locked_until), locked_until=locked_until)
+        raise locked_out(locked_until)
 
     # Outside any transaction: hashing is slow and must not hold the database lock.
     # Django's backend hashes a dummy password for unknown usernames (same timing).
@@ -259,7 +273,9 @@ def authenticate_staff(*, username: str, password: str, ip: str | None, at: dt.d
             )
             locked_until = settle_failure(attempt, actor_name=attempted, ip=ip)
         if locked_until:
-            raise LoginRefused(locked_message(locked_until), locked_until=locked_until)
+            raise locked_out(locked_until)
+        raise LoginRefused(generic_failure_message())
+    if user is None:  # every unknown user has a refusal above; this tells the checker
         raise LoginRefused(generic_failure_message())
 
     if user.needs_second_factor:
@@ -384,7 +400,7 @@ def verify_second_factor(*, user: User, code: str, ip: str | None, at: dt.dateti
             at=at,
             ip=ip,
         )
-        raise LoginRefused(locked_message(locked_until), locked_until=locked_until)
+        raise locked_out(locked_until)
 
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(user=user)
@@ -411,7 +427,7 @@ def verify_second_factor(*, user: User, code: str, ip: str | None, at: dt.dateti
         )
         locked_until = settle_failure(attempt, actor_name=user.username, ip=ip)
     if locked_until:
-        raise LoginRefused(locked_message(locked_until), locked_until=locked_until)
+        raise locked_out(locked_until)
     raise LoginRefused(_("The verification code is wrong or has already been used."))
 
 
@@ -443,7 +459,7 @@ def qr_code_svg(text: str) -> str:
         border=2,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
     )
-    return image.to_string(encoding="unicode")
+    return str(image.to_string(encoding="unicode"))
 
 
 def demo_totp_code(*, username: str, at: dt.datetime) -> str:
@@ -462,7 +478,7 @@ def demo_totp_code(*, username: str, at: dt.datetime) -> str:
 # --- sessions ---------------------------------------------------------------------------
 
 
-def start_session(request, user: User, *, at: dt.datetime) -> None:
+def start_session(request: HttpRequest, user: User, *, at: dt.datetime) -> None:
     """Log ``user`` in on ``request`` after ``authenticate_staff``: a new session key
     (Django's ``login`` cycles it: no session fixation), the times for the lifetime
     limits, the second-factor flag and the ``UserSession`` record."""
@@ -474,16 +490,19 @@ def start_session(request, user: User, *, at: dt.datetime) -> None:
     _track_session(request, user, at=at)
 
 
-def mark_second_factor_verified(request, *, at: dt.datetime) -> None:
+def mark_second_factor_verified(request: HttpRequest, *, at: dt.datetime) -> None:
     """After ``verify_second_factor``: the session is fully authenticated, under a new
     key (privileges rose)."""
     old_key = request.session.session_key
     request.session.cycle_key()
     request.session[SESSION_VERIFIED] = True
-    _track_session(request, request.user, at=at, old_key=old_key)
+    # The user has just passed the password and the second factor: never anonymous.
+    _track_session(request, cast(User, request.user), at=at, old_key=old_key)
 
 
-def _track_session(request, user: User, *, at: dt.datetime, old_key: str | None = None) -> None:
+def _track_session(
+    request: HttpRequest, user: User, *, at: dt.datetime, old_key: str | None = None
+) -> None:
     session = request.session
     if session.session_key is None:
         session.save()  # a flushed session gets its new key when saved
@@ -500,7 +519,7 @@ def _track_session(request, user: User, *, at: dt.datetime, old_key: str | None 
     )
 
 
-def session_expiry(session, *, at: dt.datetime) -> str | None:
+def session_expiry(session: SessionBase, *, at: dt.datetime) -> str | None:
     """``"absolute"`` or ``"idle"`` when the session is past its lifetime; otherwise
     records this request as activity and returns None. A session started without the
     login view (a test's ``force_login``) starts its clocks at its first request."""
@@ -517,7 +536,7 @@ def session_expiry(session, *, at: dt.datetime) -> str | None:
     return None
 
 
-def log_out(request, *, at: dt.datetime, reason: str = "") -> None:
+def log_out(request: HttpRequest, *, at: dt.datetime, reason: str = "") -> None:
     """End the current session (logout button, expiry, lock) with a ``logout`` record."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
@@ -621,7 +640,9 @@ def change_password(
     return user
 
 
-def keep_session_after_password_change(request, user: User, *, at: dt.datetime) -> None:
+def keep_session_after_password_change(
+    request: HttpRequest, user: User, *, at: dt.datetime
+) -> None:
     """The current session survives the password change under a new key; the others
     are gone (the session hash changed)."""
     old_key = request.session.session_key

@@ -20,6 +20,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -51,7 +52,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _snapshot(token: ApiToken) -> dict:
+def _snapshot(token: ApiToken) -> dict[str, object]:
     return {
         "user": token.user.username,
         "name": token.name,
@@ -101,7 +102,7 @@ def create_api_token(
 
 
 @transaction.atomic
-def revoke_api_token(*, actor: User | None, token: ApiToken, at: dt.datetime):
+def revoke_api_token(*, actor: User | None, token: ApiToken, at: dt.datetime) -> ApiToken:
     """Revoke a token at once; it is kept (refused) for the record. Idempotent."""
     require_role(actor, RoleCode.SECURITY_ADMIN)
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
@@ -142,7 +143,7 @@ class BearerTokenAuth(HttpBearer):
     that is present but wrong is refused (401) rather than passed on to the session
     check, so a script never silently runs as whoever is logged in in the browser."""
 
-    def authenticate(self, request, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         user = authenticate_token(token.strip(), at=timezone.now())
         # Code that reads ``request.user`` (audit IP context, permissions) sees the
         # token's owner, exactly as for a session.

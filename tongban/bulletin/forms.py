@@ -8,31 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import Department, Role
 from tongban.accounts.roles import ADMIN_ROLES
+from tongban.core.forms import BootstrapForm
 
 from .models import AnnouncementCategory, AudienceKind
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
-
-
-def _dress(form: forms.Form) -> None:
-    """Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(
-            widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
-        ):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs.setdefault("class", css)
-
-
-class BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _dress(self)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from django.conf import settings
 
@@ -51,80 +50,47 @@ def step_due(started_on: dt.date, limit: int | None, suspended: int, calendar) -
     return calendar.add(started_on, limit + suspended)
 
 
-@dataclass(frozen=True)
-class Watched:
-    """What electronic supervision has dealt with already, so that ``next_check_on``
-    does not wake the sweep for it again: a yellow card for the current deadline, the
-    last automatic urging of each step, the pledge and the special procedure already
-    alerted, and supervision's own follow-ups (the day a red card falls due). The case
-    engine writes with nothing watched (``NOTHING``): the sweep then refines it."""
-
-    deadline_carded: bool = False
-    urged: Mapping[int, dt.date] = field(default_factory=dict)  # step pk -> last urging
-    urge_daily: bool = True  # urge again each working day an urged step stays overdue
-    pledge_alerted: bool = False
-    suspension_alerted: bool = False
-    follow_ups: tuple[dt.date, ...] = ()
-
-
-NOTHING = Watched()
-
-
 def next_check_on(
     case: Case,
     steps: Iterable[CaseStep],
     suspension: Suspension | None,
     calendar: WorkCalendar,
-    *,
-    today: dt.date | None = None,
-    watched: Watched = NOTHING,
 ) -> dt.date | None:
-    """The first day on which the case's supervision state can change, for the sweep
-    to read by index (time-limits.md, "Sweep cost") — the one place it is computed:
+    """The first day on which the case's supervision state can change, written by the
+    case engine after every action for the sweep to read by index (time-limits.md,
+    "Sweep cost"):
 
     - received, not yet reviewed: the day after the review limit (deemed acceptance);
     - in progress: the first working day past the deadline (yellow card), past an
-      active step's due date (urging; again each working day it stays overdue);
+      active step's due date (urging);
     - in progress or suspended: the day after a pledge falls due (容缺受理);
     - suspended in a special procedure: the day after its own limit (overrun);
     - otherwise (waiting for the applicant, closed): never.
 
-    ``steps`` are the case's steps (the active ones count), ``suspension`` the one
-    running now. With ``today`` (the sweep), what was due up to today has just been
-    dealt with: the answer is at least the day after."""
+    The engine does not know what supervision has issued already, so this is the
+    earliest such day; the sweep, which does (``supervision.services.next_check`` over
+    the case kind's facts), stores its own refinement after each check."""
     candidates: list[dt.date] = []
     if case.status == CaseStatus.RECEIVED and case.review_due_on is not None:
         candidates.append(case.review_due_on + DAY)
     elif case.status == CaseStatus.IN_PROGRESS:
-        if case.deadline is not None and not watched.deadline_carded:
+        if case.deadline is not None:
             candidates.append(calendar.add(case.deadline, 1))
-        candidates.extend(watched.follow_ups)
-        for step in steps:
-            if step.status != StepStatus.ACTIVE or step.due_on is None:
-                continue
-            last = watched.urged.get(step.pk)
-            if last is None:
-                candidates.append(calendar.add(step.due_on, 1))
-            elif watched.urge_daily:
-                candidates.append(calendar.add(max(last, today or last), 1))
-    if (
-        case.status in (CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED)
-        and case.pledge_due_on is not None
-        and not watched.pledge_alerted
-    ):
+        candidates += [
+            calendar.add(step.due_on, 1)
+            for step in steps
+            if step.status == StepStatus.ACTIVE and step.due_on is not None
+        ]
+    if case.status in (CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED) and case.pledge_due_on:
         candidates.append(case.pledge_due_on + DAY)
     if (
         case.status == CaseStatus.SUSPENDED
         and suspension is not None
         and suspension.kind == SuspensionKind.SPECIAL_PROCEDURE
         and suspension.due_on is not None
-        and not watched.suspension_alerted
     ):
         candidates.append(suspension.due_on + DAY)
-    if not candidates:
-        return None
-    first = min(candidates)
-    return first if today is None else max(first, today + DAY)
+    return min(candidates, default=None)
 
 
 class Colour:

@@ -9,33 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog.models import HandlingType, SpecialProcedureKind
+from tongban.core.forms import BootstrapForm
 
 from .models import ApplicantKind, CaseStatus, Channel, Decision, IdType, Outcome
 from .selectors import SORTABLE, CaseFilters
 
 TEXTAREA = {"rows": 3, "class": "form-control"}
-
-
-def _dress(form: forms.Form, *, small: bool = False) -> None:
-    """Bootstrap classes on every widget (forms stay free of markup otherwise)."""
-    size = " form-control-sm" if small else ""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select" + (" form-select-sm" if small else "")
-        else:
-            css = "form-control" + size
-        widget.attrs.setdefault("class", css)
-
-
-class BootstrapForm(forms.Form):
-    small = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _dress(self, small=self.small)
 
 
 # --- intake --------------------------------------------------------------------------

@@ -7,28 +7,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.forms import BootstrapForm
+
 from .models import AlertKind, CardColour
 from .selectors import CardFilters
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, as the case pages' forms have them (the
-    same markup; ``small`` for the filter bars)."""
-
-    small = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        size = " form-control-sm" if self.small else ""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select" + (" form-select-sm" if self.small else "")
-            else:
-                css = "form-control" + size
-            widget.attrs.setdefault("class", css)
 
 
 def date_field(label) -> forms.DateField:

@@ -31,7 +31,7 @@ from tongban.core.clock import local_date
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.workcalendar.calendar import WorkCalendar, get_calendar
 
-from . import clocked, curing
+from . import clocked
 from .clocked import ClockedKind, ClockFacts, ItemState, StepFacts
 from .models import Alert, AlertKind, Card, CardColour, CardRule
 
@@ -548,20 +548,6 @@ def _raise_alert(
     return True
 
 
-# --- called by the case engine in its own transactions ---------------------------------
-# Kept until the case engine sends ``cases.signals`` instead of calling these
-# (``kinds.cases`` connects the receivers that call ``curing``).
-
-
-def cure_cards(case: Any, at: dt.datetime) -> int:
-    """A card is cured when its case completes or is terminated (or withdrawn)."""
-    return curing.item_closed("case", case.pk, at)
-
-
-def resolve_alerts(case: Any, kind: str, at: dt.datetime) -> None:
-    curing.resolve_alerts("case", case.pk, kind, at)
-
-
 # --- rectification ------------------------------------------------------------------------
 
 
@@ -611,11 +597,9 @@ __all__ = [
     "SweepResult",
     "check_case",
     "check_item",
-    "cure_cards",
     "next_check",
     "next_check_of",
     "record_rectification",
-    "resolve_alerts",
     "sweep",
     "visible_cards",
 ]

@@ -8,9 +8,10 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongban.cases.forms import STATUS_CHOICES, BootstrapForm
+from tongban.cases.forms import STATUS_CHOICES
 from tongban.cases.selectors import SORTABLE, CaseFilters
 from tongban.catalog.models import HandlingType
+from tongban.core.forms import BootstrapForm
 
 from ...forms import date_field
 from .lists import WaitingFilters
